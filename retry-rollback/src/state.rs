@@ -1,0 +1,151 @@
+//! The decisions of the retry loop, shared by the async and the blocking
+//! runner: which attempt this is, how long it may run, and whether to sleep
+//! and try again. Every log line of the loop is written here.
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use crate::classify::{TimeoutKind, Verdict};
+use crate::config::RetryConfig;
+use crate::delays::Delays;
+
+/// What the loop does after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Sleep this long, then run the next attempt.
+    Retry(Duration),
+    /// Return the error to the caller.
+    GiveUp,
+}
+
+#[derive(Debug)]
+pub(crate) struct Attempts<'c> {
+    config: &'c RetryConfig,
+    attempt: u32,
+    delays: Delays,
+}
+
+impl<'c> Attempts<'c> {
+    pub(crate) fn new(config: &'c RetryConfig) -> Self {
+        Attempts {
+            config,
+            attempt: 0,
+            delays: config.delays(),
+        }
+    }
+
+    /// Counts a new attempt and returns its number, from 1.
+    pub(crate) fn start(&mut self) -> u32 {
+        self.attempt += 1;
+        self.attempt
+    }
+
+    /// Attempts run so far.
+    pub(crate) fn count(&self) -> u32 {
+        self.attempt
+    }
+
+    /// How long the attempt starting now may run, and which limit that is:
+    /// the per-attempt timeout, or what is left of the deadline if less.
+    pub(crate) fn time_limit(&self, elapsed: Duration) -> Option<(Duration, TimeoutKind)> {
+        let left = self
+            .config
+            .deadline
+            .map(|deadline| deadline.saturating_sub(elapsed));
+        match (self.config.attempt_timeout, left) {
+            (Some(timeout), Some(left)) if left < timeout => Some((left, TimeoutKind::Deadline)),
+            (Some(timeout), _) => Some((timeout, TimeoutKind::Attempt)),
+            (None, Some(left)) => Some((left, TimeoutKind::Deadline)),
+            (None, None) => None,
+        }
+    }
+
+    pub(crate) fn succeeded(&self) {
+        if let Some(budget) = self.config.budget() {
+            budget.record_success();
+        }
+        if self.attempt > 1 {
+            tracing::info!(
+                target: "retry_rollback",
+                attempt = self.attempt,
+                max_attempts = self.config.max_attempts,
+                "succeeded after retrying"
+            );
+        }
+    }
+
+    /// Decides what follows a failed attempt, and logs it.
+    pub(crate) fn failed<E: Display>(
+        &mut self,
+        error: &E,
+        verdict: Verdict,
+        elapsed: Duration,
+    ) -> Next {
+        let attempt = self.attempt;
+        let max_attempts = self.config.max_attempts;
+        if let Some(budget) = self.config.budget() {
+            budget.record_failure();
+        }
+        let hint = match verdict {
+            Verdict::Retry(hint) => hint,
+            Verdict::Stop => {
+                tracing::warn!(
+                    target: "retry_rollback",
+                    attempt,
+                    max_attempts,
+                    error = %error,
+                    "permanent error, not retrying"
+                );
+                return Next::GiveUp;
+            }
+        };
+        if attempt >= max_attempts {
+            tracing::error!(
+                target: "retry_rollback",
+                attempt,
+                max_attempts,
+                error = %error,
+                "all attempts failed"
+            );
+            return Next::GiveUp;
+        }
+        let computed = self.delays.next().unwrap_or(self.config.max_delay);
+        let delay = hint.map_or(computed, |hint| hint.max(computed));
+        if let Some(deadline) = self.config.deadline {
+            if elapsed.saturating_add(delay) >= deadline {
+                tracing::error!(
+                    target: "retry_rollback",
+                    attempt,
+                    max_attempts,
+                    delay = ?delay,
+                    deadline = ?deadline,
+                    error = %error,
+                    "deadline leaves no time for another attempt"
+                );
+                return Next::GiveUp;
+            }
+        }
+        if let Some(budget) = self.config.budget() {
+            if !budget.allows_retry() {
+                tracing::error!(
+                    target: "retry_rollback",
+                    attempt,
+                    max_attempts,
+                    tokens = budget.tokens(),
+                    error = %error,
+                    "retry budget exhausted, not retrying"
+                );
+                return Next::GiveUp;
+            }
+        }
+        tracing::warn!(
+            target: "retry_rollback",
+            attempt,
+            max_attempts,
+            delay = ?delay,
+            error = %error,
+            "attempt failed, retrying"
+        );
+        Next::Retry(delay)
+    }
+}

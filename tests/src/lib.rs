@@ -1,0 +1,1 @@
+//! Integration tests of retry-rollback; see the files under `tests/`.
