@@ -67,7 +67,11 @@ mod command;
 mod config;
 mod delays;
 mod retry;
+mod rollback;
 mod state;
+
+#[doc(hidden)]
+pub mod __private;
 
 pub use budget::RetryBudget;
 pub use classify::{Classify, RetryAll, RetryTransient, Retryable, TimedOut, TimeoutKind, Verdict};

@@ -1,0 +1,1 @@
+//! Rollback: undo, last first, the steps that already succeeded.
