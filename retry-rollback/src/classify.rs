@@ -147,6 +147,13 @@ impl From<TimedOut> for io::Error {
     }
 }
 
+/// Lets a `String` error carry a timed-out attempt, as its message.
+impl From<TimedOut> for String {
+    fn from(timed_out: TimedOut) -> Self {
+        timed_out.to_string()
+    }
+}
+
 /// What a [`Classify`] says about a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

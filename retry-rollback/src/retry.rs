@@ -19,8 +19,9 @@ use crate::state::{Attempts, Next};
 ///
 /// The error type must be [`Display`], for the log, and `From<TimedOut>`,
 /// so that an attempt cut off by the per-attempt timeout or the deadline can
-/// be reported as an error of its own (`std::io::Error`, `anyhow::Error` and
-/// boxed errors already are; add a variant to your own error enum).
+/// be reported as an error of its own (`std::io::Error`, `String`,
+/// `anyhow::Error` and boxed errors already are; give your own error enum a
+/// variant for it).
 ///
 /// Dropping the returned future stops the loop at once, mid-attempt or
 /// mid-sleep: nothing is left running.
