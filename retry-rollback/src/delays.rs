@@ -51,48 +51,18 @@ pub enum Jitter {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Delays {
-    initial: Duration,
-    factor: f64,
-    max: Duration,
-    jitter: Jitter,
+    config: RetryConfig,
     retry: u32,
-    retries: u32,
-    previous: Duration,
-    rng: fastrand::Rng,
+    schedule: Schedule,
 }
 
 impl Delays {
     pub(crate) fn new(config: &RetryConfig, rng: fastrand::Rng) -> Self {
         Delays {
-            initial: config.initial_delay,
-            factor: config.backoff_factor,
-            max: config.max_delay,
-            jitter: config.jitter,
+            config: config.clone(),
             retry: 0,
-            retries: config.max_attempts - 1,
-            previous: config.initial_delay,
-            rng,
+            schedule: Schedule::new(config, rng),
         }
-    }
-
-    /// `min(initial * factor^(retry-1), max)`, without jitter.
-    fn exponential(&self, retry: u32) -> Duration {
-        let exponent = i32::try_from(retry - 1).unwrap_or(i32::MAX);
-        let scale = self.factor.powi(exponent);
-        let seconds = self.initial.as_secs_f64() * scale;
-        if !seconds.is_finite() || seconds >= self.max.as_secs_f64() {
-            self.max
-        } else {
-            self.initial.mul_f64(scale).min(self.max)
-        }
-    }
-
-    /// A random duration in `[low, high]`.
-    fn between(&mut self, low: Duration, high: Duration) -> Duration {
-        if high <= low {
-            return low;
-        }
-        low + (high - low).mul_f64(self.rng.f64())
     }
 }
 
@@ -100,35 +70,84 @@ impl Iterator for Delays {
     type Item = Duration;
 
     fn next(&mut self) -> Option<Duration> {
-        if self.retry == self.retries {
+        if self.retry + 1 >= self.config.max_attempts {
             return None;
         }
         self.retry += 1;
-        let delay = self.exponential(self.retry);
-        let delay = match self.jitter {
-            Jitter::None => delay,
-            Jitter::Full => self.between(Duration::ZERO, delay),
-            Jitter::Equal => {
-                let half = delay / 2;
-                half + self.between(Duration::ZERO, delay - half)
-            }
-            Jitter::Decorrelated => {
-                let high = self.previous.saturating_mul(3);
-                let next = self.between(self.initial, high).min(self.max);
-                self.previous = next;
-                next
-            }
-        };
-        Some(delay)
+        Some(self.schedule.delay(&self.config, self.retry))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = (self.retries - self.retry) as usize;
+        let left = (self.config.max_attempts - 1 - self.retry) as usize;
         (left, Some(left))
     }
 }
 
 impl ExactSizeIterator for Delays {}
+
+/// Where a retry loop is in its delay schedule. It borrows the config at
+/// each step rather than copying it, to keep the loop's future small.
+#[derive(Debug, Clone)]
+pub(crate) struct Schedule {
+    /// The previous delay in nanoseconds, for decorrelated jitter; a `u64`
+    /// rather than a `Duration` to keep the loop's future small.
+    previous_nanos: u64,
+    rng: fastrand::Rng,
+}
+
+impl Schedule {
+    pub(crate) fn new(config: &RetryConfig, rng: fastrand::Rng) -> Self {
+        Schedule {
+            previous_nanos: nanos(config.initial_delay),
+            rng,
+        }
+    }
+
+    /// The delay before retry number `retry`, counting from 1; called once
+    /// per retry, in order.
+    pub(crate) fn delay(&mut self, config: &RetryConfig, retry: u32) -> Duration {
+        let delay = exponential(config, retry);
+        match config.jitter {
+            Jitter::None => delay,
+            Jitter::Full => between(&mut self.rng, Duration::ZERO, delay),
+            Jitter::Equal => {
+                let half = delay / 2;
+                half + between(&mut self.rng, Duration::ZERO, delay - half)
+            }
+            Jitter::Decorrelated => {
+                let high = Duration::from_nanos(self.previous_nanos).saturating_mul(3);
+                let next = between(&mut self.rng, config.initial_delay, high).min(config.max_delay);
+                self.previous_nanos = nanos(next);
+                next
+            }
+        }
+    }
+}
+
+/// A duration in whole nanoseconds, saturating at `u64::MAX` (584 years).
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// `min(initial * factor^(retry-1), max)`, without jitter.
+fn exponential(config: &RetryConfig, retry: u32) -> Duration {
+    let exponent = i32::try_from(retry - 1).unwrap_or(i32::MAX);
+    let scale = config.backoff_factor.powi(exponent);
+    let seconds = config.initial_delay.as_secs_f64() * scale;
+    if !seconds.is_finite() || seconds >= config.max_delay.as_secs_f64() {
+        config.max_delay
+    } else {
+        config.initial_delay.mul_f64(scale).min(config.max_delay)
+    }
+}
+
+/// A random duration in `[low, high]`.
+fn between(rng: &mut fastrand::Rng, low: Duration, high: Duration) -> Duration {
+    if high <= low {
+        return low;
+    }
+    low + (high - low).mul_f64(rng.f64())
+}
 
 #[cfg(test)]
 mod tests {

@@ -67,6 +67,7 @@ mod command;
 mod config;
 mod delays;
 mod retry;
+mod retry_future;
 mod rollback;
 mod state;
 

@@ -4,10 +4,12 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::classify::{Classify, RetryAll, RetryTransient, Retryable, TimedOut};
 use crate::config::RetryConfig;
+use crate::retry_future::RetryFuture;
 use crate::state::{Attempts, Next};
 
 /// Runs `op` until it succeeds or the configuration says stop, and returns
@@ -51,13 +53,16 @@ use crate::state::{Attempts, Next};
 /// assert_eq!(calls, 3);
 /// # }
 /// ```
-pub async fn retry_with_backoff<F, Fut, T, E>(config: &RetryConfig, op: F) -> Result<T, E>
+pub fn retry_with_backoff<F, Fut, T, E>(
+    config: &RetryConfig,
+    op: F,
+) -> impl Future<Output = Result<T, E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
     E: From<TimedOut> + Display,
 {
-    Retry::new(config, op).run().await
+    Retry::new(config, op).run()
 }
 
 /// The blocking twin of [`retry_with_backoff`], for synchronous code: it
@@ -289,46 +294,21 @@ where
     H: OnRetry<E>,
 {
     /// Runs the loop and returns the value or the last error.
-    pub async fn run(self) -> Result<T, E> {
-        self.run_with_stats().await.result
+    pub fn run(self) -> impl Future<Output = Result<T, E>> {
+        ResultOnly {
+            outcome: self.run_with_stats(),
+        }
     }
 
     /// Runs the loop and returns the result with the attempt count and the
     /// time taken.
-    pub async fn run_with_stats(mut self) -> RetryOutcome<T, E> {
-        let started = tokio::time::Instant::now();
-        let mut attempts = Attempts::new(self.config);
-        loop {
-            let attempt = attempts.start();
-            let future = (self.op)();
-            let result = match attempts.time_limit(started.elapsed()) {
-                None => future.await,
-                Some((limit, kind)) => match tokio::time::timeout(limit, future).await {
-                    Ok(result) => result,
-                    Err(_) => Err(E::from(TimedOut {
-                        attempt,
-                        after: limit,
-                        kind,
-                    })),
-                },
-            };
-            let error = match result {
-                Ok(value) => {
-                    attempts.succeeded();
-                    return finish(Ok(value), &attempts, started.elapsed());
-                }
-                Err(error) => error,
-            };
-            let verdict = self.classify.verdict(&error);
-            match attempts.failed(&error, verdict, started.elapsed()) {
-                Next::Retry(delay) => {
-                    self.hook.on_retry(attempt, delay, &error);
-                    drop(error);
-                    tokio::time::sleep(delay).await;
-                }
-                Next::GiveUp => return finish(Err(error), &attempts, started.elapsed()),
-            }
-        }
+    pub fn run_with_stats(self) -> impl Future<Output = RetryOutcome<T, E>> {
+        RetryFuture::new(
+            Attempts::new(self.config),
+            self.op,
+            self.classify,
+            self.hook,
+        )
     }
 }
 
@@ -368,6 +348,30 @@ where
                 Next::GiveUp => return finish(Err(error), &attempts, started.elapsed()),
             }
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Retry::run`]: the outcome's result alone. A small
+    /// future of its own rather than an `async` wrapper, which would store
+    /// the loop's arguments a second time.
+    struct ResultOnly<O> {
+        #[pin]
+        outcome: O,
+    }
+}
+
+impl<O, T, E> Future for ResultOnly<O>
+where
+    O: Future<Output = RetryOutcome<T, E>>,
+{
+    type Output = Result<T, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        self.project()
+            .outcome
+            .poll(cx)
+            .map(|outcome| outcome.result)
     }
 }
 

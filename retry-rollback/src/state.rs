@@ -5,9 +5,9 @@
 use std::fmt::Display;
 use std::time::Duration;
 
-use crate::classify::{TimeoutKind, Verdict};
+use crate::classify::{TimedOut, TimeoutKind, Verdict};
 use crate::config::RetryConfig;
-use crate::delays::Delays;
+use crate::delays::Schedule;
 
 /// What the loop does after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub(crate) enum Next {
 pub(crate) struct Attempts<'c> {
     config: &'c RetryConfig,
     attempt: u32,
-    delays: Delays,
+    schedule: Schedule,
 }
 
 impl<'c> Attempts<'c> {
@@ -30,7 +30,7 @@ impl<'c> Attempts<'c> {
         Attempts {
             config,
             attempt: 0,
-            delays: config.delays(),
+            schedule: Schedule::new(config, fastrand::Rng::new()),
         }
     }
 
@@ -45,18 +45,30 @@ impl<'c> Attempts<'c> {
         self.attempt
     }
 
-    /// How long the attempt starting now may run, and which limit that is:
-    /// the per-attempt timeout, or what is left of the deadline if less.
-    pub(crate) fn time_limit(&self, elapsed: Duration) -> Option<(Duration, TimeoutKind)> {
+    /// How long the attempt starting now may run: the per-attempt timeout,
+    /// or what is left of the deadline if that is less.
+    pub(crate) fn time_limit(&self, elapsed: Duration) -> Option<Duration> {
         let left = self
             .config
             .deadline
             .map(|deadline| deadline.saturating_sub(elapsed));
         match (self.config.attempt_timeout, left) {
-            (Some(timeout), Some(left)) if left < timeout => Some((left, TimeoutKind::Deadline)),
-            (Some(timeout), _) => Some((timeout, TimeoutKind::Attempt)),
-            (None, Some(left)) => Some((left, TimeoutKind::Deadline)),
-            (None, None) => None,
+            (Some(timeout), Some(left)) => Some(timeout.min(left)),
+            (timeout, left) => timeout.or(left),
+        }
+    }
+
+    /// The error of the attempt in flight, cut off after `limit`.
+    pub(crate) fn timed_out(&self, limit: Duration) -> TimedOut {
+        let kind = if self.config.attempt_timeout == Some(limit) {
+            TimeoutKind::Attempt
+        } else {
+            TimeoutKind::Deadline
+        };
+        TimedOut {
+            attempt: self.attempt,
+            after: limit,
+            kind,
         }
     }
 
@@ -109,7 +121,7 @@ impl<'c> Attempts<'c> {
             );
             return Next::GiveUp;
         }
-        let computed = self.delays.next().unwrap_or(self.config.max_delay);
+        let computed = self.schedule.delay(self.config, attempt);
         let delay = hint.map_or(computed, |hint| hint.max(computed));
         if let Some(deadline) = self.config.deadline {
             if elapsed.saturating_add(delay) >= deadline {

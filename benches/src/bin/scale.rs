@@ -1,0 +1,210 @@
+//! Fleet-scale retry: many concurrent tasks on a two-worker runtime, each
+//! failing twice with a 100 ms initial backoff, then succeeding.
+//!
+//! `scale CONTESTANT [TASKS]` runs one contestant in this process and prints
+//! one line: `CONTESTANT TASKS WALL_MS OVERHEAD_MS BYTES_PER_TASK`.
+//! `scale all [TASKS] [RUNS]` runs every contestant as a separate process,
+//! `RUNS` times each (so that peak memory is measured cleanly), and prints a
+//! Markdown table of the medians. `scale sizes` prints the size of each
+//! contestant's task future and of `tokio::time::Sleep`.
+
+use std::io;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use backon::Retryable as _;
+use retry_rollback::{RetryConfig, retry_with_backoff};
+
+const INITIAL: Duration = Duration::from_millis(100);
+/// Two failures sleep 100 ms, then 200 ms.
+const DELAY_CHAIN: Duration = Duration::from_millis(300);
+const CONTESTANTS: &[&str] = &["floor", "retry_with_backoff", "backon"];
+
+fn attempt(call: u32) -> io::Result<u64> {
+    if call <= 2 {
+        Err(io::Error::from(io::ErrorKind::ConnectionReset))
+    } else {
+        Ok(u64::from(call))
+    }
+}
+
+/// The hand-written loop around `tokio::time::sleep`: the floor.
+async fn floor() -> io::Result<u64> {
+    let mut delay = INITIAL;
+    let mut call = 0;
+    loop {
+        call += 1;
+        let result = async { attempt(call) }.await;
+        match result {
+            Err(_) if call < 3 => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn with_retry_rollback(config: &'static RetryConfig) -> io::Result<u64> {
+    let mut call = 0;
+    retry_with_backoff(config, || {
+        call += 1;
+        let current = call;
+        async move { attempt(current) }
+    })
+    .await
+}
+
+async fn with_backon() -> io::Result<u64> {
+    let mut call = 0;
+    let backoff = backon::ExponentialBuilder::default()
+        .with_min_delay(INITIAL)
+        .with_factor(2.0)
+        .with_max_times(2);
+    (move || {
+        call += 1;
+        let current = call;
+        async move { attempt(current) }
+    })
+    .retry(backoff)
+    .sleep(tokio::time::sleep)
+    .await
+}
+
+/// A field of `/proc/self/status`, in bytes.
+fn status_bytes(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn run_one(contestant: &str, tasks: usize) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let config: &'static RetryConfig = Box::leak(Box::new(
+        RetryConfig::builder()
+            .max_attempts(3)
+            .initial_delay(INITIAL)
+            .build()
+            .map_err(|error| error.to_string())?,
+    ));
+    let mut handles = Vec::with_capacity(tasks);
+    let baseline = status_bytes("VmRSS:");
+    let started = Instant::now();
+    runtime.block_on(async {
+        for _ in 0..tasks {
+            handles.push(match contestant {
+                "floor" => tokio::spawn(floor()),
+                "retry_with_backoff" => tokio::spawn(with_retry_rollback(config)),
+                "backon" => tokio::spawn(with_backon()),
+                other => return Err(format!("unknown contestant {other}")),
+            });
+        }
+        for handle in handles.drain(..) {
+            let value = handle.await.map_err(|error| error.to_string())?;
+            if value.map_err(|error| error.to_string())? != 3 {
+                return Err("a task did not succeed at its third attempt".into());
+            }
+        }
+        Ok(())
+    })?;
+    let wall = started.elapsed();
+    let peak = status_bytes("VmHWM:");
+    let per_task = peak.saturating_sub(baseline) as f64 / tasks as f64;
+    let overhead = wall.saturating_sub(DELAY_CHAIN);
+    println!(
+        "{contestant} {tasks} {:.1} {:.1} {per_task:.0}",
+        wall.as_secs_f64() * 1e3,
+        overhead.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn run_all(tasks: usize, runs: usize) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|error| error.to_string())?;
+    let mut rows = Vec::new();
+    for contestant in CONTESTANTS {
+        let (mut walls, mut overheads, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let output = Command::new(&exe)
+                .args([contestant.to_string(), tasks.to_string()])
+                .output()
+                .map_err(|error| error.to_string())?;
+            if !output.status.success() {
+                return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+            }
+            let line = String::from_utf8_lossy(&output.stdout);
+            let fields: Vec<f64> = line
+                .split_whitespace()
+                .skip(2)
+                .filter_map(|field| field.parse().ok())
+                .collect();
+            let [wall, overhead, per_task] = fields[..] else {
+                return Err(format!("unreadable line: {line}"));
+            };
+            walls.push(wall);
+            overheads.push(overhead);
+            bytes.push(per_task);
+        }
+        rows.push((
+            *contestant,
+            median(&mut walls),
+            median(&mut overheads),
+            median(&mut bytes),
+        ));
+    }
+    let (_, _, floor_overhead, floor_bytes) = rows[0];
+    println!("| contestant | wall ms | overhead ms | × floor | peak bytes/task | × floor |");
+    println!("|---|---|---|---|---|---|");
+    for (name, wall, overhead, bytes) in rows {
+        println!(
+            "| {name} | {wall:.1} | {overhead:.1} | {:.2} | {bytes:.0} | {:.2} |",
+            overhead / floor_overhead,
+            bytes / floor_bytes
+        );
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let contestant = args.first().map_or("all", String::as_str);
+    let tasks = args
+        .get(1)
+        .map_or(Ok(100_000), |n| n.parse())
+        .map_err(|_| "TASKS must be a number")?;
+    if contestant == "sizes" {
+        let config: &'static RetryConfig = Box::leak(Box::new(RetryConfig::default()));
+        println!("floor {}", std::mem::size_of_val(&floor()));
+        println!("rr {}", std::mem::size_of_val(&with_retry_rollback(config)));
+        println!("backon {}", std::mem::size_of_val(&with_backon()));
+        println!("sleep {}", std::mem::size_of::<tokio::time::Sleep>());
+        return Ok(());
+    }
+    if contestant == "all" {
+        let runs = args
+            .get(2)
+            .map_or(Ok(5), |n| n.parse())
+            .map_err(|_| "RUNS must be a number")?;
+        run_all(tasks, runs)
+    } else {
+        run_one(contestant, tasks)
+    }
+}

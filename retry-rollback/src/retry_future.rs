@@ -1,0 +1,144 @@
+//! The async retry loop as a hand-written future.
+//!
+//! An `async fn` would keep its arguments, the attempt's future and the
+//! timer in separate slots; this state machine keeps one timer for both the
+//! attempt's time limit and the delay after it, and nothing twice, so that
+//! a fleet of retrying tasks costs little more memory than a hand-written
+//! loop around `tokio::time::sleep`.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
+
+use crate::classify::{Classify, TimedOut};
+use crate::retry::{OnRetry, RetryOutcome};
+use crate::state::{Attempts, Next};
+
+pin_project_lite::pin_project! {
+    pub(crate) struct RetryFuture<'c, F, Fut, C, H> {
+        attempts: Attempts<'c>,
+        op: F,
+        classify: C,
+        hook: H,
+        // Set at the first poll: the deadline counts from the first attempt.
+        started: Option<Instant>,
+        // The time limit of the attempt in flight, if it has one.
+        limit: Option<Duration>,
+        sleeping: bool,
+        #[pin]
+        attempt: Option<Fut>,
+        // Made at the first use, since making one needs a runtime.
+        #[pin]
+        timer: Option<Sleep>,
+    }
+}
+
+impl<'c, F, Fut, C, H> RetryFuture<'c, F, Fut, C, H> {
+    pub(crate) fn new(attempts: Attempts<'c>, op: F, classify: C, hook: H) -> Self {
+        RetryFuture {
+            attempts,
+            op,
+            classify,
+            hook,
+            started: None,
+            limit: None,
+            sleeping: false,
+            attempt: None,
+            timer: None,
+        }
+    }
+}
+
+/// Sets `timer` to fire at `deadline`, making it on first use.
+fn arm(mut timer: Pin<&mut Option<Sleep>>, deadline: Instant) {
+    match timer.as_mut().as_pin_mut() {
+        Some(sleep) => sleep.reset(deadline),
+        None => timer.set(Some(tokio::time::sleep_until(deadline))),
+    }
+}
+
+/// Whether `timer` has fired; a timer never armed never fires.
+fn fired(timer: Pin<&mut Option<Sleep>>, cx: &mut Context<'_>) -> bool {
+    timer
+        .as_pin_mut()
+        .is_some_and(|sleep| sleep.poll(cx).is_ready())
+}
+
+impl<F, Fut, T, E, C, H> Future for RetryFuture<'_, F, Fut, C, H>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: From<TimedOut> + Display,
+    C: Classify<E>,
+    H: OnRetry<E>,
+{
+    type Output = RetryOutcome<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            if *this.sleeping {
+                if !fired(this.timer.as_mut(), cx) {
+                    return Poll::Pending;
+                }
+                *this.sleeping = false;
+            }
+            let started = *this.started.get_or_insert_with(Instant::now);
+            if this.attempt.is_none() {
+                this.attempts.start();
+                *this.limit = this.attempts.time_limit(started.elapsed());
+                if let Some(limit) = *this.limit {
+                    arm(this.timer.as_mut(), Instant::now() + limit);
+                }
+                this.attempt.set(Some((this.op)()));
+            }
+            let polled = match this.attempt.as_mut().as_pin_mut() {
+                Some(attempt) => attempt.poll(cx),
+                None => continue,
+            };
+            let result = match (polled, *this.limit) {
+                (Poll::Ready(result), _) => result,
+                (Poll::Pending, Some(after)) if fired(this.timer.as_mut(), cx) => {
+                    Err(E::from(this.attempts.timed_out(after)))
+                }
+                (Poll::Pending, _) => return Poll::Pending,
+            };
+            this.attempt.set(None);
+            let error = match result {
+                Ok(value) => {
+                    this.attempts.succeeded();
+                    return Poll::Ready(outcome(Ok(value), this.attempts, started));
+                }
+                Err(error) => error,
+            };
+            let verdict = this.classify.verdict(&error);
+            match this.attempts.failed(&error, verdict, started.elapsed()) {
+                Next::Retry(delay) => {
+                    this.hook.on_retry(this.attempts.count(), delay, &error);
+                    drop(error);
+                    arm(this.timer.as_mut(), Instant::now() + delay);
+                    *this.sleeping = true;
+                }
+                Next::GiveUp => {
+                    return Poll::Ready(outcome(Err(error), this.attempts, started));
+                }
+            }
+        }
+    }
+}
+
+fn outcome<T, E>(
+    result: Result<T, E>,
+    attempts: &Attempts<'_>,
+    started: Instant,
+) -> RetryOutcome<T, E> {
+    RetryOutcome {
+        result,
+        attempts: attempts.count(),
+        elapsed: started.elapsed(),
+    }
+}
