@@ -61,7 +61,7 @@ impl Delays {
         Delays {
             config: config.clone(),
             retry: 0,
-            schedule: Schedule::new(config, rng),
+            schedule: Schedule::new(rng),
         }
     }
 }
@@ -89,16 +89,17 @@ impl ExactSizeIterator for Delays {}
 /// each step rather than copying it, to keep the loop's future small.
 #[derive(Debug, Clone)]
 pub(crate) struct Schedule {
-    /// The previous delay in nanoseconds, for decorrelated jitter; a `u64`
-    /// rather than a `Duration` to keep the loop's future small.
+    /// The previous delay in nanoseconds, for decorrelated jitter, or 0
+    /// before the first: a `u64` rather than a `Duration` to keep the loop's
+    /// future small.
     previous_nanos: u64,
     rng: fastrand::Rng,
 }
 
 impl Schedule {
-    pub(crate) fn new(config: &RetryConfig, rng: fastrand::Rng) -> Self {
+    pub(crate) fn new(rng: fastrand::Rng) -> Self {
         Schedule {
-            previous_nanos: nanos(config.initial_delay),
+            previous_nanos: 0,
             rng,
         }
     }
@@ -115,7 +116,11 @@ impl Schedule {
                 half + between(&mut self.rng, Duration::ZERO, delay - half)
             }
             Jitter::Decorrelated => {
-                let high = Duration::from_nanos(self.previous_nanos).saturating_mul(3);
+                let previous = match self.previous_nanos {
+                    0 => config.initial_delay,
+                    nanos => Duration::from_nanos(nanos),
+                };
+                let high = previous.saturating_mul(3);
                 let next = between(&mut self.rng, config.initial_delay, high).min(config.max_delay);
                 self.previous_nanos = nanos(next);
                 next

@@ -285,7 +285,7 @@ where
     }
 }
 
-impl<F, Fut, T, E, C, H> Retry<'_, F, Async, C, H>
+impl<'c, F, Fut, T, E, C, H> Retry<'c, F, Async, C, H>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -296,19 +296,19 @@ where
     /// Runs the loop and returns the value or the last error.
     pub fn run(self) -> impl Future<Output = Result<T, E>> {
         ResultOnly {
-            outcome: self.run_with_stats(),
+            outcome: self.into_future(false),
         }
     }
 
     /// Runs the loop and returns the result with the attempt count and the
     /// time taken.
     pub fn run_with_stats(self) -> impl Future<Output = RetryOutcome<T, E>> {
-        RetryFuture::new(
-            Attempts::new(self.config),
-            self.op,
-            self.classify,
-            self.hook,
-        )
+        self.into_future(true)
+    }
+
+    fn into_future(self, timed: bool) -> RetryFuture<'c, F, Fut, C, H> {
+        let attempts = Attempts::new(self.config);
+        RetryFuture::new(attempts, self.op, self.classify, self.hook, timed)
     }
 }
 

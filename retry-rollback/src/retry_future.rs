@@ -24,6 +24,10 @@ pin_project_lite::pin_project! {
         op: F,
         classify: C,
         hook: H,
+        // Whether the loop reads the clock: for a deadline or for the
+        // outcome's elapsed time. A first-try success without either reads
+        // no clock at all.
+        timed: bool,
         // Set at the first poll: the deadline counts from the first attempt.
         started: Option<Instant>,
         // The time limit of the attempt in flight, if it has one.
@@ -38,8 +42,10 @@ pin_project_lite::pin_project! {
 }
 
 impl<'c, F, Fut, C, H> RetryFuture<'c, F, Fut, C, H> {
-    pub(crate) fn new(attempts: Attempts<'c>, op: F, classify: C, hook: H) -> Self {
+    /// The loop over `op`; `timed` asks for the elapsed time in the outcome.
+    pub(crate) fn new(attempts: Attempts<'c>, op: F, classify: C, hook: H, timed: bool) -> Self {
         RetryFuture {
+            timed: timed || attempts.has_deadline(),
             attempts,
             op,
             classify,
@@ -87,10 +93,13 @@ where
                 }
                 *this.sleeping = false;
             }
-            let started = *this.started.get_or_insert_with(Instant::now);
+            if *this.timed && this.started.is_none() {
+                *this.started = Some(Instant::now());
+            }
+            let started = *this.started;
             if this.attempt.is_none() {
                 this.attempts.start();
-                *this.limit = this.attempts.time_limit(started.elapsed());
+                *this.limit = this.attempts.time_limit(elapsed(started));
                 if let Some(limit) = *this.limit {
                     arm(this.timer.as_mut(), Instant::now() + limit);
                 }
@@ -116,12 +125,16 @@ where
                 Err(error) => error,
             };
             let verdict = this.classify.verdict(&error);
-            match this.attempts.failed(&error, verdict, started.elapsed()) {
+            match this.attempts.failed(&error, verdict, elapsed(started)) {
                 Next::Retry(delay) => {
                     this.hook.on_retry(this.attempts.count(), delay, &error);
                     drop(error);
-                    arm(this.timer.as_mut(), Instant::now() + delay);
-                    *this.sleeping = true;
+                    // A zero delay retries at once rather than waiting for
+                    // the timer's next tick.
+                    if !delay.is_zero() {
+                        arm(this.timer.as_mut(), Instant::now() + delay);
+                        *this.sleeping = true;
+                    }
                 }
                 Next::GiveUp => {
                     return Poll::Ready(outcome(Err(error), this.attempts, started));
@@ -131,14 +144,21 @@ where
     }
 }
 
+/// The time since the first attempt started, or zero when the loop reads
+/// no clock.
+#[inline]
+fn elapsed(started: Option<Instant>) -> Duration {
+    started.map_or(Duration::ZERO, |started| started.elapsed())
+}
+
 fn outcome<T, E>(
     result: Result<T, E>,
     attempts: &Attempts<'_>,
-    started: Instant,
+    started: Option<Instant>,
 ) -> RetryOutcome<T, E> {
     RetryOutcome {
         result,
         attempts: attempts.count(),
-        elapsed: started.elapsed(),
+        elapsed: elapsed(started),
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::classify::{TimedOut, TimeoutKind, Verdict};
 use crate::config::RetryConfig;
-use crate::delays::Schedule;
+use crate::delays::{Jitter, Schedule};
 
 /// What the loop does after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,12 @@ impl<'c> Attempts<'c> {
         Attempts {
             config,
             attempt: 0,
-            schedule: Schedule::new(config, fastrand::Rng::new()),
+            // Seeding a generator costs a thread-local access: only jitter
+            // needs one.
+            schedule: Schedule::new(match config.jitter {
+                Jitter::None => fastrand::Rng::with_seed(0),
+                _ => fastrand::Rng::new(),
+            }),
         }
     }
 
@@ -38,6 +43,11 @@ impl<'c> Attempts<'c> {
     pub(crate) fn start(&mut self) -> u32 {
         self.attempt += 1;
         self.attempt
+    }
+
+    /// Whether the configuration has a total deadline.
+    pub(crate) fn has_deadline(&self) -> bool {
+        self.config.deadline.is_some()
     }
 
     /// Attempts run so far.
@@ -77,16 +87,23 @@ impl<'c> Attempts<'c> {
             budget.record_success();
         }
         if self.attempt > 1 {
-            tracing::info!(
-                target: "retry_rollback",
-                attempt = self.attempt,
-                max_attempts = self.config.max_attempts,
-                "succeeded after retrying"
-            );
+            self.log_late_success();
         }
     }
 
-    /// Decides what follows a failed attempt, and logs it.
+    #[cold]
+    fn log_late_success(&self) {
+        tracing::info!(
+            target: "retry_rollback",
+            attempt = self.attempt,
+            max_attempts = self.config.max_attempts,
+            "succeeded after retrying"
+        );
+    }
+
+    /// Decides what follows a failed attempt, and logs it. Kept out of line
+    /// so that the loop's success path stays small.
+    #[inline(never)]
     pub(crate) fn failed<E: Display>(
         &mut self,
         error: &E,
