@@ -356,7 +356,7 @@ fn delay(spec: &Spec, value: &Expr) -> syn::Result<Delay> {
         None => {
             let span = value.span();
             return Ok(Delay {
-                tokens: quote_spanned!(span=> (#value)),
+                tokens: quote_spanned!(span=> #value),
                 seconds: None,
             });
         }

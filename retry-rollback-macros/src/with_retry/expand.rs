@@ -285,22 +285,23 @@ fn retry_loop(
                 #fresh
                 #run
             };
-            let __retry_rollback_error = match __retry_rollback_result {
-                ::core::result::Result::Ok(__retry_rollback_value) => {
-                    __retry_rollback_driver.succeeded();
-                    return ::core::result::Result::Ok(__retry_rollback_value);
+            // The error is dropped before the sleep.
+            let __retry_rollback_delay = {
+                let __retry_rollback_error = match __retry_rollback_result {
+                    ::core::result::Result::Ok(__retry_rollback_value) => {
+                        __retry_rollback_driver.succeeded();
+                        return ::core::result::Result::Ok(__retry_rollback_value);
+                    }
+                    ::core::result::Result::Err(__retry_rollback_error) => __retry_rollback_error,
+                };
+                match #failed {
+                    ::core::option::Option::Some(__retry_rollback_delay) => __retry_rollback_delay,
+                    ::core::option::Option::None => {
+                        return ::core::result::Result::Err(__retry_rollback_error);
+                    }
                 }
-                ::core::result::Result::Err(__retry_rollback_error) => __retry_rollback_error,
             };
-            match #failed {
-                ::core::option::Option::Some(__retry_rollback_delay) => {
-                    ::core::mem::drop(__retry_rollback_error);
-                    #sleep;
-                }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(__retry_rollback_error);
-                }
-            }
+            #sleep;
         }
     }
 }
