@@ -117,13 +117,16 @@ use proc_macro::TokenStream;
 /// inside the boxed future. An owned `self` is cloned for each attempt
 /// there.
 ///
-/// With `#[tracing::instrument]`, the order chooses what one span covers.
-/// `#[instrument]` above `#[with_retry]` (the usual order) opens one span
-/// for the whole call, and the runtime's retry events are recorded in it.
-/// `#[with_retry]` above `#[instrument]` opens a new span for each attempt;
-/// in that order the body moves its arguments into the instrumented block,
-/// so it works for `&self` methods and free functions but not for `&mut
-/// self` methods.
+/// With `#[tracing::instrument]`, the attribute written first runs first,
+/// and the order chooses what one span covers:
+///
+/// - `#[with_retry]` above `#[instrument]` (the usual order): the body
+///   becomes the retry loop first, and `#[instrument]` wraps the whole call
+///   in one span, in which the runtime records each failed attempt.
+/// - `#[instrument]` above `#[with_retry]`: each attempt runs the
+///   instrumented body and opens its own span. `#[instrument]` moves the
+///   arguments into its block, so this order does not compile for `&mut
+///   self` methods; use the other order there.
 ///
 /// # Expansion
 ///
