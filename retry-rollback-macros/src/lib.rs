@@ -99,7 +99,7 @@ use proc_macro::TokenStream;
 /// are, `&mut` references are reborrowed, and owned values are cloned, so
 /// an owned argument must be `Clone`:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// use retry_rollback::with_retry;
 ///
 /// struct Payload(Vec<u8>); // not `Clone`
@@ -172,8 +172,27 @@ use proc_macro::TokenStream;
 /// # Limits
 ///
 /// - An owned `self` (`self`, `self: Arc<Self>`) is borrowed by each
-///   attempt rather than cloned, except under `#[async_trait]`; a body that
-///   moves `self` out does not compile.
+///   attempt rather than cloned, except under `#[async_trait]`, because
+///   `self` cannot be bound afresh inside the body; a body that moves
+///   `self` out does not compile:
+///
+///   ```compile_fail,E0382
+///   use std::sync::Arc;
+///   use retry_rollback::with_retry;
+///
+///   struct Agent;
+///
+///   impl Agent {
+///       #[with_retry]
+///       async fn start(self: Arc<Self>) -> Result<Arc<Self>, String> {
+///           Ok(self) // use of moved value: `self`
+///       }
+///   }
+///   ```
+///
+/// - Owned arguments are cloned for every attempt, the last one included.
+/// - Under `#[async_trait]`, only the current shape of its output is
+///   recognised, a body ending in `Box::pin(async move { .. })`.
 /// - The return type is recognised by its name: its last path segment must
 ///   end in `Result`, and it must be a `Result` once aliases are resolved.
 ///   A return type containing `impl Trait` is not supported.

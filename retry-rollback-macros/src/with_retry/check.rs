@@ -199,6 +199,13 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
                 }
             }),
             Kind::Path => path(spec, value).map(|v| settings.krate = Some(v)),
+            Kind::Expr if other_literal(value) => {
+                let what = match spec.name {
+                    "config" => "an expression of type `RetryConfig`",
+                    _ => "a path to a function or a closure",
+                };
+                Err(wrong_kind(spec, value, what))
+            }
             Kind::Expr => {
                 match spec.name {
                     "config" => settings.base = Base::Config(value.clone()),

@@ -381,6 +381,9 @@ fn fresh_args(sig: &Signature) -> (TokenStream, TokenStream) {
                     });
                 }
             }
+            // Limitation: the last attempt clones too, rather than moving
+            // the argument; moving it would need the loop to know, before
+            // the body borrows it, that no attempt follows.
             _ => {
                 for (mutability, ident) in &bindings {
                     let mutability = mutability.then(|| quote!(mut));
