@@ -18,7 +18,12 @@ pub(crate) struct Args(pub(crate) Vec<Arg>);
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         // `crate` is a keyword, so read any identifier.
-        let name = Ident::parse_any(input)?;
+        let name = Ident::parse_any(input).map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "`#[with_retry]` takes `name = value` arguments, as in `max_attempts = 3`",
+            )
+        })?;
         if !input.peek(Token![=]) {
             let message =
                 format!("`#[with_retry]` argument `{name}` needs a value, as in `{name} = ...`");

@@ -5,7 +5,8 @@ mod check;
 mod expand;
 
 use proc_macro2::TokenStream;
-use syn::ItemFn;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, ItemFn, Signature, Visibility};
 
 use self::args::Args;
 use self::expand::Shape;
@@ -14,6 +15,9 @@ use crate::fallback;
 pub(crate) fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
+        // A function whose body does not parse (mid-edit, say) is left to
+        // the compiler, which reports the syntax error itself.
+        Err(_) if syn::parse2::<RawFn>(item.clone()).is_ok() => return item,
         Err(_) => {
             let error = syn::Error::new_spanned(
                 &item,
@@ -38,5 +42,20 @@ pub(crate) fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
             expand::expand(function, &shape, &settings, &ret)
         }
         _ => fallback::with_errors(errors, item),
+    }
+}
+
+/// A function whose body is kept as raw tokens.
+struct RawFn;
+
+impl Parse for RawFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        input.call(Attribute::parse_outer)?;
+        input.parse::<Visibility>()?;
+        input.parse::<Signature>()?;
+        let body;
+        syn::braced!(body in input);
+        body.parse::<TokenStream>()?;
+        Ok(RawFn)
     }
 }
