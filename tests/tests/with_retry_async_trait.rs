@@ -45,7 +45,8 @@ impl Executor for Ssh {
     }
 
     #[with_retry(max_attempts = 3, initial_delay = 1)]
-    async fn record(&mut self, line: String) -> io::Result<usize> {
+    async fn record(&mut self, mut line: String) -> io::Result<usize> {
+        line.push('!');
         self.lines.push(line);
         self.attempt()?;
         Ok(self.lines.len())
@@ -70,7 +71,7 @@ async fn shared_receiver() {
 async fn exclusive_receiver() {
     let mut ssh = Ssh::default();
     assert_eq!(ssh.record("installed".into()).await.unwrap(), 3);
-    assert_eq!(ssh.lines, ["installed"; 3]);
+    assert_eq!(ssh.lines, ["installed!"; 3]);
 }
 
 #[tokio::test(start_paused = true)]
