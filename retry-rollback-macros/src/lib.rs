@@ -35,7 +35,7 @@ use proc_macro::TokenStream;
 /// | `max_attempts` | attempts, the first included: `3` | 3 |
 /// | `backoff` | the factor between delays: `2.0` | 2.0 |
 /// | `initial_delay` | the delay before the first retry | 1 s |
-/// | `max_delay` | the longest delay | from the base configuration |
+/// | `max_delay` | the longest delay | 60 s |
 /// | `timeout` | how long one attempt may run (async functions only) | none |
 /// | `deadline` | how long all attempts together may run | none |
 /// | `jitter` | `none`, `full`, `equal` or `decorrelated` | `none` |
