@@ -1,2 +1,168 @@
 //! Paths for the code that the attributes generate. Not public API: it may
 //! change in any release.
+//!
+//! `#[with_retry]` keeps the function's signature and rewrites its body into
+//! a `loop` that drives a [`Driver`] step by step: start an attempt, run the
+//! attempt (under a time limit for async functions), then decide after a
+//! failure whether to sleep and go again. The loop stays inline in the
+//! function so that each attempt can reborrow the function's `&mut`
+//! arguments, which a closure handed to `Retry::new` could not lend to the
+//! futures it returns.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::classify::{Classify, RetryAll, TimedOut};
+use crate::config::{ConfigError, RetryConfig};
+use crate::retry::{NoHook, OnRetry};
+use crate::state::{Attempts, Next};
+
+pub use tokio::time::sleep;
+
+/// The configuration of one call, cloned from a `config = ...` argument so
+/// that the function body stays free to borrow what it came from.
+pub fn config(config: &RetryConfig) -> RetryConfig {
+    config.clone()
+}
+
+/// The configuration of one call once explicit arguments overrode a base.
+///
+/// # Panics
+///
+/// When a value given as an expression makes the configuration invalid
+/// (literal values were already checked when the function compiled).
+#[track_caller]
+pub fn built(config: Result<RetryConfig, ConfigError>) -> RetryConfig {
+    match config {
+        Ok(config) => config,
+        Err(error) => panic!("invalid `#[with_retry]` configuration: {error}"),
+    }
+}
+
+#[derive(Debug)]
+enum Clock {
+    Tokio(tokio::time::Instant),
+    Std(std::time::Instant),
+}
+
+impl Clock {
+    fn elapsed(&self) -> Duration {
+        match self {
+            Clock::Tokio(started) => started.elapsed(),
+            Clock::Std(started) => started.elapsed(),
+        }
+    }
+}
+
+/// One call of a retried function: its attempts, its clock, which errors
+/// it retries and who hears about each retry.
+#[derive(Debug)]
+pub struct Driver<'c, T, E, C = RetryAll, H = NoHook> {
+    attempts: Attempts<'c>,
+    clock: Clock,
+    classify: C,
+    hook: H,
+    result: PhantomData<fn() -> Result<T, E>>,
+}
+
+impl<'c, T, E> Driver<'c, T, E> {
+    /// A driver for an async function; `result` names its return type.
+    pub fn new(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
+        Self::with_clock(config, result, Clock::Tokio(tokio::time::Instant::now()))
+    }
+
+    /// A driver for a plain function, timed by the system clock.
+    pub fn blocking(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
+        Self::with_clock(config, result, Clock::Std(std::time::Instant::now()))
+    }
+
+    fn with_clock(config: &'c RetryConfig, _: PhantomData<Result<T, E>>, clock: Clock) -> Self {
+        Driver {
+            attempts: Attempts::new(config),
+            clock,
+            classify: RetryAll,
+            hook: NoHook,
+            result: PhantomData,
+        }
+    }
+}
+
+impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
+    /// Retries only the errors for which `predicate` returns `true`.
+    pub fn retry_if<P>(self, predicate: P) -> Driver<'c, T, E, P, H>
+    where
+        P: FnMut(&E) -> bool,
+    {
+        Driver {
+            attempts: self.attempts,
+            clock: self.clock,
+            classify: predicate,
+            hook: self.hook,
+            result: PhantomData,
+        }
+    }
+
+    /// Calls `hook` before each sleep.
+    pub fn on_retry<G>(self, hook: G) -> Driver<'c, T, E, C, G>
+    where
+        G: FnMut(u32, Duration, &E),
+    {
+        Driver {
+            attempts: self.attempts,
+            clock: self.clock,
+            classify: self.classify,
+            hook,
+            result: PhantomData,
+        }
+    }
+
+    /// Counts a new attempt and returns its number, from 1.
+    pub fn start(&mut self) -> u32 {
+        self.attempts.start()
+    }
+
+    /// Runs one attempt under the per-attempt timeout and what is left of
+    /// the deadline; an attempt cut off becomes a [`TimedOut`] error.
+    pub async fn timed<F>(&self, attempt: u32, future: F) -> Result<T, E>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: From<TimedOut>,
+    {
+        match self.attempts.time_limit(self.clock.elapsed()) {
+            None => future.await,
+            Some((after, kind)) => match tokio::time::timeout(after, future).await {
+                Ok(result) => result,
+                Err(_) => Err(E::from(TimedOut {
+                    attempt,
+                    after,
+                    kind,
+                })),
+            },
+        }
+    }
+
+    /// Records a successful attempt.
+    pub fn succeeded(&self) {
+        self.attempts.succeeded();
+    }
+
+    /// Decides what follows the failed `attempt`: the delay before the next
+    /// one (the hook has then seen the error), or `None` to give up.
+    pub fn failed(&mut self, attempt: u32, error: &E) -> Option<Duration>
+    where
+        E: Display,
+        C: Classify<E>,
+        H: OnRetry<E>,
+    {
+        let verdict = self.classify.verdict(error);
+        match self.attempts.failed(error, verdict, self.clock.elapsed()) {
+            Next::Retry(delay) => {
+                self.hook.on_retry(attempt, delay, error);
+                Some(delay)
+            }
+            Next::GiveUp => None,
+        }
+    }
+}

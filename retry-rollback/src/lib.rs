@@ -80,6 +80,8 @@ pub use command::{
     CURL_NETWORK_ERRORS, CommandFailure, CommandHook, CommandOutput, CommandRetry,
     SSH_CONNECTION_FAILED, retry_command,
 };
+pub use retry_rollback_macros::with_retry;
+
 pub use config::{ConfigError, RetryConfig, RetryConfigBuilder};
 pub use delays::{Delays, Jitter};
 pub use retry::{

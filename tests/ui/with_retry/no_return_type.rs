@@ -1,0 +1,6 @@
+use retry_rollback::with_retry;
+
+#[with_retry]
+async fn install() {}
+
+fn main() {}

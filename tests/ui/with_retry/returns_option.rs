@@ -1,0 +1,8 @@
+use retry_rollback::with_retry;
+
+#[with_retry]
+async fn install() -> Option<u32> {
+    None
+}
+
+fn main() {}
