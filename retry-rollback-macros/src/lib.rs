@@ -146,7 +146,7 @@ use proc_macro::TokenStream;
 ///         let attempt = driver.start();
 ///         let result = {
 ///             let mut attempt_log = Clone::clone(&attempt_log);
-///             async { body }.await // `driver.timed(attempt, async { body }).await` with a time limit
+///             async { body }.await // `driver.timed(async { body }).await` with a time limit
 ///         };
 ///         let error = match result {
 ///             Ok(value) => { driver.succeeded(); return Ok(value); }

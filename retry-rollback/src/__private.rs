@@ -41,8 +41,11 @@ pub fn built(config: Result<RetryConfig, ConfigError>) -> RetryConfig {
     }
 }
 
+/// When the first attempt started, read only when a deadline needs it, so
+/// that a first-try success reads no clock.
 #[derive(Debug)]
 enum Clock {
+    Untimed,
     Tokio(tokio::time::Instant),
     Std(std::time::Instant),
 }
@@ -50,6 +53,7 @@ enum Clock {
 impl Clock {
     fn elapsed(&self) -> Duration {
         match self {
+            Clock::Untimed => Duration::ZERO,
             Clock::Tokio(started) => started.elapsed(),
             Clock::Std(started) => started.elapsed(),
         }
@@ -70,12 +74,20 @@ pub struct Driver<'c, T, E, C = RetryAll, H = NoHook> {
 impl<'c, T, E> Driver<'c, T, E> {
     /// A driver for an async function; `result` names its return type.
     pub fn new(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
-        Self::with_clock(config, result, Clock::Tokio(tokio::time::Instant::now()))
+        let clock = match config.deadline {
+            Some(_) => Clock::Tokio(tokio::time::Instant::now()),
+            None => Clock::Untimed,
+        };
+        Self::with_clock(config, result, clock)
     }
 
     /// A driver for a plain function, timed by the system clock.
     pub fn blocking(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
-        Self::with_clock(config, result, Clock::Std(std::time::Instant::now()))
+        let clock = match config.deadline {
+            Some(_) => Clock::Std(std::time::Instant::now()),
+            None => Clock::Untimed,
+        };
+        Self::with_clock(config, result, clock)
     }
 
     fn with_clock(config: &'c RetryConfig, _: PhantomData<Result<T, E>>, clock: Clock) -> Self {
@@ -125,20 +137,16 @@ impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
 
     /// Runs one attempt under the per-attempt timeout and what is left of
     /// the deadline; an attempt cut off becomes a [`TimedOut`] error.
-    pub async fn timed<F>(&self, attempt: u32, future: F) -> Result<T, E>
+    pub async fn timed<F>(&self, future: F) -> Result<T, E>
     where
         F: Future<Output = Result<T, E>>,
         E: From<TimedOut>,
     {
         match self.attempts.time_limit(self.clock.elapsed()) {
             None => future.await,
-            Some((after, kind)) => match tokio::time::timeout(after, future).await {
+            Some(after) => match tokio::time::timeout(after, future).await {
                 Ok(result) => result,
-                Err(_) => Err(E::from(TimedOut {
-                    attempt,
-                    after,
-                    kind,
-                })),
+                Err(_) => Err(E::from(self.attempts.timed_out(after))),
             },
         }
     }

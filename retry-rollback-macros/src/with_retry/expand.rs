@@ -257,7 +257,7 @@ fn retry_loop(
             if settings.may_time_out() {
                 quote_spanned! {ret_span=>
                     __retry_rollback_driver
-                        .timed(__retry_rollback_attempt, #future)
+                        .timed(#future)
                         .await
                 }
             } else {
@@ -301,7 +301,10 @@ fn retry_loop(
                     }
                 }
             };
-            #sleep;
+            // A zero delay retries at once, as the runtime's loop does.
+            if !__retry_rollback_delay.is_zero() {
+                #sleep;
+            }
         }
     }
 }
