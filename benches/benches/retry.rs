@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use backon::Retryable as _;
-use benches::{flaky, succeed};
+use benches::{flaky, flaky_with_retry_2, flaky_with_retry_11, succeed, succeed_with_retry};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use retry_rollback::{RetryConfig, retry_with_backoff};
 use tokio::runtime::Runtime;
@@ -50,6 +50,9 @@ fn happy_path(c: &mut Criterion) {
         b.to_async(&rt)
             .iter(|| async { succeed(black_box(1)).await })
     });
+    group.bench_function("with_retry", |b| {
+        b.to_async(&rt).iter(|| succeed_with_retry(black_box(1)))
+    });
     group.bench_function("retry_with_backoff", |b| {
         b.to_async(&rt)
             .iter(|| retry_with_backoff(&config, || succeed(black_box(1))))
@@ -88,6 +91,19 @@ fn failure_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("failure_path");
     for failures in [1u32, 10] {
         let config = immediate(failures + 1);
+        group.bench_with_input(
+            BenchmarkId::new("with_retry", failures),
+            &failures,
+            |b, &failures| {
+                b.to_async(&rt).iter(|| async {
+                    let calls = Cell::new(0);
+                    match failures {
+                        1 => flaky_with_retry_2(&calls, failures, 1).await,
+                        _ => flaky_with_retry_11(&calls, failures, 1).await,
+                    }
+                })
+            },
+        );
         group.bench_with_input(
             BenchmarkId::new("retry_with_backoff", failures),
             &failures,

@@ -22,3 +22,21 @@ pub async fn flaky(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u
 pub async fn succeed(value: u64) -> io::Result<u64> {
     Ok(value + 1)
 }
+
+/// [`succeed`] under `#[with_retry]`.
+#[retry_rollback::with_retry(preset = network_operation)]
+pub async fn succeed_with_retry(value: u64) -> io::Result<u64> {
+    Ok(value + 1)
+}
+
+/// [`flaky`] under `#[with_retry]` with zero delays and 2 attempts.
+#[retry_rollback::with_retry(max_attempts = 2, initial_delay = 0, max_delay = 0)]
+pub async fn flaky_with_retry_2(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u64> {
+    flaky(calls, failures, value).await
+}
+
+/// [`flaky`] under `#[with_retry]` with zero delays and 11 attempts.
+#[retry_rollback::with_retry(max_attempts = 11, initial_delay = 0, max_delay = 0)]
+pub async fn flaky_with_retry_11(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u64> {
+    flaky(calls, failures, value).await
+}

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::classify::{Classify, RetryAll, TimedOut};
 use crate::config::{ConfigError, RetryConfig};
+use crate::delays::Jitter;
 use crate::retry::{NoHook, OnRetry};
 use crate::state::{Attempts, Next};
 
@@ -173,4 +174,74 @@ impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
             Next::GiveUp => None,
         }
     }
+}
+
+/// The default configuration, for building a `static` at compile time.
+pub const DEFAULT: RetryConfig = RetryConfig::standard();
+
+/// Values that replace those of a base configuration; `None` keeps the
+/// base's.
+#[derive(Debug, Clone, Copy)]
+pub struct Overrides {
+    pub max_attempts: Option<u32>,
+    pub backoff_factor: Option<f64>,
+    pub initial_delay: Option<Duration>,
+    pub max_delay: Option<Duration>,
+    pub attempt_timeout: Option<Duration>,
+    pub deadline: Option<Duration>,
+    pub jitter: Option<Jitter>,
+}
+
+impl Overrides {
+    /// Nothing replaced.
+    pub const NONE: Overrides = Overrides {
+        max_attempts: None,
+        backoff_factor: None,
+        initial_delay: None,
+        max_delay: None,
+        attempt_timeout: None,
+        deadline: None,
+        jitter: None,
+    };
+}
+
+/// `base` with `overrides` applied, checked as `RetryConfigBuilder::build`
+/// checks it. Evaluated at compile time in a `static`, so a bad value is a
+/// compile error that says which rule it broke.
+pub const fn overridden(base: RetryConfig, overrides: Overrides) -> RetryConfig {
+    let mut config = base;
+    if let Some(value) = overrides.max_attempts {
+        config.max_attempts = value;
+    }
+    if let Some(value) = overrides.backoff_factor {
+        config.backoff_factor = value;
+    }
+    if let Some(value) = overrides.initial_delay {
+        config.initial_delay = value;
+    }
+    if let Some(value) = overrides.max_delay {
+        config.max_delay = value;
+    }
+    if let Some(value) = overrides.attempt_timeout {
+        config.attempt_timeout = Some(value);
+    }
+    if let Some(value) = overrides.deadline {
+        config.deadline = Some(value);
+    }
+    if let Some(value) = overrides.jitter {
+        config.jitter = value;
+    }
+    if config.max_attempts == 0 {
+        panic!("invalid `#[with_retry]` configuration: max_attempts must be at least 1");
+    }
+    if !config.backoff_factor.is_finite() || config.backoff_factor < 1.0 {
+        panic!("invalid `#[with_retry]` configuration: backoff must be at least 1.0");
+    }
+    if config.initial_delay.as_nanos() > config.max_delay.as_nanos() {
+        panic!(
+            "invalid `#[with_retry]` configuration: initial_delay is longer than max_delay once \
+             the preset's values are counted; raise max_delay or lower initial_delay"
+        );
+    }
+    config
 }

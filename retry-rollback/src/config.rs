@@ -66,6 +66,11 @@ impl RetryConfig {
         }
     }
 
+    /// 3 attempts, 1 s growing to at most 60 s: [`Default`] in a `const`.
+    pub(crate) const fn standard() -> Self {
+        Self::preset(3, 1_000, 60_000)
+    }
+
     /// Many quick attempts: 5 attempts, 0.5 s growing to at most 10 s.
     pub const fn aggressive() -> Self {
         Self::preset(5, 500, 10_000)
@@ -167,7 +172,7 @@ impl RetryConfig {
 impl Default for RetryConfig {
     /// 3 attempts, 1 s initial delay, factor 2.0, at most 60 s, no jitter.
     fn default() -> Self {
-        Self::preset(3, 1_000, 60_000)
+        Self::standard()
     }
 }
 

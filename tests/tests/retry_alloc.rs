@@ -90,3 +90,38 @@ fn the_counter_does_see_allocations() {
     });
     assert_eq!(counted, 1);
 }
+
+#[retry_rollback::with_retry(preset = network_operation)]
+async fn annotated(value: u64) -> io::Result<u64> {
+    Ok(value + 1)
+}
+
+#[retry_rollback::with_retry(max_attempts = 10, initial_delay = 0, max_delay = 0)]
+async fn annotated_flaky(calls: &Cell<u32>) -> io::Result<u32> {
+    calls.set(calls.get() + 1);
+    if calls.get() < 10 {
+        Err(io::Error::from(io::ErrorKind::ConnectionReset))
+    } else {
+        Ok(calls.get())
+    }
+}
+
+#[test]
+fn an_annotated_first_try_success_allocates_nothing() {
+    let runtime = runtime();
+    let counted = allocations(|| {
+        runtime.block_on(annotated(1)).unwrap();
+    });
+    assert_eq!(counted, 0);
+}
+
+#[test]
+fn annotated_retries_allocate_nothing() {
+    let runtime = runtime();
+    let calls = Cell::new(0);
+    let counted = allocations(|| {
+        calls.set(0);
+        assert_eq!(runtime.block_on(annotated_flaky(&calls)).unwrap(), 10);
+    });
+    assert_eq!(counted, 0, "9 retries, 0 allocations");
+}

@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use backon::Retryable as _;
-use benches::succeed;
+use benches::{succeed, succeed_with_retry};
 use retry_rollback::{RetryConfig, retry_with_backoff};
 
 fn main() -> Result<(), String> {
@@ -26,6 +26,7 @@ fn main() -> Result<(), String> {
         for call in 0..calls {
             let value = match contestant.as_str() {
                 "bare" => succeed(black_box(call)).await,
+                "with_retry" => succeed_with_retry(black_box(call)).await,
                 "retry_with_backoff" => {
                     retry_with_backoff(&config, || succeed(black_box(call))).await
                 }

@@ -18,7 +18,7 @@ use retry_rollback::{RetryConfig, retry_with_backoff};
 const INITIAL: Duration = Duration::from_millis(100);
 /// Two failures sleep 100 ms, then 200 ms.
 const DELAY_CHAIN: Duration = Duration::from_millis(300);
-const CONTESTANTS: &[&str] = &["floor", "retry_with_backoff", "backon"];
+const CONTESTANTS: &[&str] = &["floor", "with_retry", "retry_with_backoff", "backon"];
 
 fn attempt(call: u32) -> io::Result<u64> {
     if call <= 2 {
@@ -43,6 +43,12 @@ async fn floor() -> io::Result<u64> {
             result => return result,
         }
     }
+}
+
+#[retry_rollback::with_retry(max_attempts = 3, initial_delay = 0.1)]
+async fn with_retry(call: &mut u32) -> io::Result<u64> {
+    *call += 1;
+    attempt(*call)
 }
 
 async fn with_retry_rollback(config: &'static RetryConfig) -> io::Result<u64> {
@@ -107,6 +113,10 @@ fn run_one(contestant: &str, tasks: usize) -> Result<(), String> {
         for _ in 0..tasks {
             handles.push(match contestant {
                 "floor" => tokio::spawn(floor()),
+                "with_retry" => tokio::spawn(async {
+                    let mut call = 0;
+                    with_retry(&mut call).await
+                }),
                 "retry_with_backoff" => tokio::spawn(with_retry_rollback(config)),
                 "backon" => tokio::spawn(with_backon()),
                 other => return Err(format!("unknown contestant {other}")),
@@ -193,7 +203,15 @@ fn main() -> Result<(), String> {
     if contestant == "sizes" {
         let config: &'static RetryConfig = Box::leak(Box::new(RetryConfig::default()));
         println!("floor {}", std::mem::size_of_val(&floor()));
-        println!("rr {}", std::mem::size_of_val(&with_retry_rollback(config)));
+        let mut call = 0;
+        println!(
+            "with_retry {}",
+            std::mem::size_of_val(&with_retry(&mut call))
+        );
+        println!(
+            "retry_with_backoff {}",
+            std::mem::size_of_val(&with_retry_rollback(config))
+        );
         println!("backon {}", std::mem::size_of_val(&with_backon()));
         println!("sleep {}", std::mem::size_of::<tokio::time::Sleep>());
         return Ok(());

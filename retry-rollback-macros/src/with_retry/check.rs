@@ -108,6 +108,9 @@ pub(crate) struct Settings {
     pub(crate) retry_if: Option<Expr>,
     pub(crate) on_retry: Option<Expr>,
     pub(crate) krate: Option<Path>,
+    /// Whether every number was written as a literal, so that the whole
+    /// configuration can be built at compile time.
+    pub(crate) literal: bool,
 }
 
 impl Settings {
@@ -176,6 +179,7 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
         retry_if: None,
         on_retry: None,
         krate: None,
+        literal: true,
     };
     for arg in seen {
         let name = arg.name.to_string();
@@ -183,6 +187,10 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
             continue;
         };
         let value = &arg.value;
+        if matches!(spec.kind, Kind::Count | Kind::Factor | Kind::Delay) && number(value).is_none()
+        {
+            settings.literal = false;
+        }
         let result = match spec.kind {
             Kind::Count => count(spec, value).map(|v| settings.max_attempts = Some(v)),
             Kind::Factor => factor(spec, value).map(|v| settings.backoff = Some(v)),

@@ -224,7 +224,7 @@ fn retry_loop(
         Some(path) => path.to_token_stream(),
         None => quote!(::retry_rollback),
     };
-    let config = config(settings, &krate);
+    let config = config_ref(settings, &krate);
     let ret_span = ret.span();
     let new = match shape {
         Shape::Blocking => quote!(blocking),
@@ -273,9 +273,9 @@ fn retry_loop(
         __retry_rollback_driver.failed(__retry_rollback_attempt, &__retry_rollback_error)
     };
     quote! {
-        let __retry_rollback_config: #krate::RetryConfig = #config;
+        let __retry_rollback_config: &#krate::RetryConfig = #config;
         let mut __retry_rollback_driver = #krate::__private::Driver::#new(
-            &__retry_rollback_config,
+            __retry_rollback_config,
             ::core::marker::PhantomData::<#ret>,
         ) #retry_if #on_retry;
         #once
@@ -307,6 +307,49 @@ fn retry_loop(
             }
         }
     }
+}
+
+/// A reference to the configuration. When it depends on literals alone it
+/// is built once, at compile time, into a `static`: the function's future
+/// then holds a pointer rather than the whole configuration.
+fn config_ref(settings: &Settings, krate: &TokenStream) -> TokenStream {
+    if !settings.literal || matches!(settings.base, Base::Config(_)) {
+        let config = config(settings, krate);
+        return quote!(&#config);
+    }
+    let base = match &settings.base {
+        Base::Preset(preset) => quote!(#krate::RetryConfig::#preset()),
+        _ => quote!(#krate::__private::DEFAULT),
+    };
+    let mut fields = TokenStream::new();
+    if let Some(v) = &settings.max_attempts {
+        fields.extend(quote!(max_attempts: ::core::option::Option::Some(#v),));
+    }
+    if let Some(v) = &settings.backoff {
+        fields.extend(quote!(backoff_factor: ::core::option::Option::Some(#v),));
+    }
+    for (field, delay) in [
+        ("initial_delay", &settings.initial_delay),
+        ("max_delay", &settings.max_delay),
+        ("attempt_timeout", &settings.timeout),
+        ("deadline", &settings.deadline),
+    ] {
+        if let Some(delay) = delay {
+            let field = Ident::new(field, Span::call_site());
+            let tokens = &delay.tokens;
+            fields.extend(quote!(#field: ::core::option::Option::Some(#tokens),));
+        }
+    }
+    if let Some(variant) = &settings.jitter {
+        fields.extend(quote!(jitter: ::core::option::Option::Some(#krate::Jitter::#variant),));
+    }
+    quote! {{
+        static __RETRY_ROLLBACK_CONFIG: #krate::RetryConfig = #krate::__private::overridden(
+            #base,
+            #krate::__private::Overrides { #fields ..#krate::__private::Overrides::NONE },
+        );
+        &__RETRY_ROLLBACK_CONFIG
+    }}
 }
 
 /// The configuration expression: the base, then the explicit arguments.
