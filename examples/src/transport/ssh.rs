@@ -34,6 +34,12 @@ pub struct SshTarget {
 /// [`retry_command`](retry_rollback::retry_command): a failing session
 /// and `ssh`'s exit code 255 are retried under the transport's
 /// [`RetryConfig`]; any other exit code comes back as it is.
+///
+/// Limitation: `ssh` itself exits with 255 when the connection fails, so
+/// a remote command's own exit code 255 cannot be told apart from a lost
+/// session; the `openssh` crate reports both as
+/// `openssh::Error::RemoteProcessTerminated`, which is retried and, when
+/// the attempts run out, returned as [`TransportError::Ssh`].
 #[derive(Debug)]
 pub struct SshTransport {
     session: Session,
