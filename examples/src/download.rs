@@ -81,9 +81,9 @@ pub async fn get(url: &str) -> Result<Vec<u8>, DownloadError> {
     tokio::task::spawn_blocking(move || get_blocking(&owned))
         .await
         .unwrap_or_else(|join| {
-            Err(DownloadError::Connection {
+            Err(DownloadError::Invalid {
                 url: url.to_owned(),
-                source: io::Error::other(join),
+                message: format!("the download task failed: {join}"),
             })
         })
 }

@@ -154,6 +154,25 @@ async fn extract_without_a_tarball_fails_with_tars_message() {
 }
 
 #[tokio::test]
+async fn a_corrupt_tarball_extracts_nothing() {
+    let f = fixture();
+    std::fs::write(f.target.tarball(), b"not a tarball").unwrap();
+    let before = Snapshot::take(f.root.path()).unwrap();
+    let error = linux::extract(&f.local, &f.target).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StepError::Command {
+                step: "extract",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(Snapshot::take(f.root.path()).unwrap(), before);
+}
+
+#[tokio::test]
 async fn install_binary_then_remove() {
     let f = fixture();
     linux::download(&f.local, &f.target, &f.url, &quick())
@@ -211,12 +230,18 @@ async fn a_unit_whose_binary_is_missing_does_not_verify() {
         return;
     }
     let f = fixture();
+    let before = Snapshot::take(f.root.path()).unwrap();
     let error = linux::write_unit(&f.local, &f.target).await.unwrap_err();
     let StepError::Check { step, message } = &error else {
         panic!("{error}");
     };
     assert_eq!(*step, "write unit");
     assert!(message.contains("is not executable"), "{message}");
+    assert_eq!(
+        Snapshot::take(f.root.path()).unwrap(),
+        before,
+        "the unit is removed again"
+    );
 }
 
 #[tokio::test]
@@ -261,6 +286,34 @@ async fn start_fails_when_the_port_is_taken() {
         ("start", "the exporter exited at start\n")
     );
     assert!(!Path::new(&f.target.pid_file()).exists());
+}
+
+#[tokio::test]
+async fn start_refuses_a_stale_pid_file_and_stop_clears_it() {
+    let f = fixture();
+    linux::download(&f.local, &f.target, &f.url, &quick())
+        .await
+        .unwrap();
+    linux::extract(&f.local, &f.target).await.unwrap();
+    linux::install_binary(&f.local, &f.target).await.unwrap();
+    let before = Snapshot::take(f.root.path()).unwrap();
+    // A pid no process has: the kernel's pid_max is at most 2^22.
+    std::fs::write(f.target.pid_file(), "4194305\n").unwrap();
+
+    let error = linux::start(&f.local, &f.target).await.unwrap_err();
+    let StepError::Command { step, stderr, .. } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(
+        (*step, stderr.as_str()),
+        ("start", "a pid file is already there\n")
+    );
+
+    linux::stop(&f.local, &f.target).await.unwrap();
+    assert_eq!(Snapshot::take(f.root.path()).unwrap(), before);
+    let pid = linux::start(&f.local, &f.target).await.unwrap();
+    linux::stop(&f.local, &f.target).await.unwrap();
+    assert!(!alive(pid));
 }
 
 #[tokio::test]

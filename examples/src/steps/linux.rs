@@ -106,7 +106,8 @@ impl LinuxTarget {
 /// copies it to [`LinuxTarget::tarball`].
 ///
 /// The download runs here, on the controlling side, and the transport
-/// carries the bytes over, so the target needs no HTTP client.
+/// carries the bytes over, so the target needs no HTTP client. A copy that
+/// fails half-way is removed.
 ///
 /// # Errors
 ///
@@ -121,10 +122,13 @@ pub async fn download<T: Transport>(
     let tarball = download::download(retry, url)
         .await
         .map_err(|source| StepError::Download { step, source })?;
-    transport
-        .put_file(&target.tarball(), &tarball, 0o644)
-        .await
-        .map_err(|source| StepError::Transport { step, source })
+    if let Err(source) = transport.put_file(&target.tarball(), &tarball, 0o644).await {
+        // Leave no half-written tarball behind; the copy's error is the
+        // one worth reporting.
+        let _ = remove_download(transport, target).await;
+        return Err(StepError::Transport { step, source });
+    }
+    Ok(())
 }
 
 /// Undoes step 1: removes the tarball.
@@ -141,7 +145,7 @@ pub async fn remove_download<T: Transport>(
 }
 
 /// Step 2: extracts the tarball next to itself and checks that the binary
-/// came out executable.
+/// came out executable. On failure it removes what it extracted.
 ///
 /// # Errors
 ///
@@ -149,8 +153,12 @@ pub async fn remove_download<T: Transport>(
 pub async fn extract<T: Transport>(transport: &T, target: &LinuxTarget) -> Result<(), StepError> {
     let tarball = sh_quote(&target.tarball());
     let into = sh_quote(&target.path("tmp"));
+    let extracted = sh_quote(&target.extracted());
     let binary = sh_quote(&format!("{}/{}", target.extracted(), target.release.name()));
-    let command = format!("tar -xzf {tarball} -C {into} && test -x {binary}");
+    let command = format!(
+        "tar -xzf {tarball} -C {into} && test -x {binary} \
+         || {{ code=$?; rm -rf {extracted}; exit $code; }}"
+    );
     run(transport, "extract", &command).await.map(drop)
 }
 
@@ -215,8 +223,8 @@ const NO_SYSTEMD_ANALYZE: i32 = 100;
 ///
 /// # Errors
 ///
-/// [`StepError::Check`] when the unit does not verify (the unit file stays
-/// for [`remove_unit`] to remove), or [`StepError::Transport`].
+/// [`StepError::Check`] when the unit does not verify (the unit is removed
+/// again), or [`StepError::Transport`].
 pub async fn write_unit<T: Transport>(
     transport: &T,
     target: &LinuxTarget,
@@ -239,10 +247,15 @@ pub async fn write_unit<T: Transport>(
     match code {
         0 => Ok(UnitCheck::Verified),
         NO_SYSTEMD_ANALYZE => Ok(UnitCheck::Unchecked),
-        _ => Err(StepError::Check {
-            step,
-            message: format!("systemd-analyze verify failed: {}", stderr.trim()),
-        }),
+        _ => {
+            // A step that fails leaves nothing behind: its undo is only
+            // registered when it succeeds.
+            remove_unit(transport, target).await?;
+            Err(StepError::Check {
+                step,
+                message: format!("systemd-analyze verify failed: {}", stderr.trim()),
+            })
+        }
     }
 }
 
@@ -264,17 +277,20 @@ pub async fn remove_unit<T: Transport>(
 ///
 /// # Errors
 ///
-/// [`StepError::Command`] when the exporter exits or has not written its
-/// pid file within 10 seconds.
+/// [`StepError::Command`] when a pid file is already there (another
+/// exporter, or one that died without cleaning up: [`stop`] clears it),
+/// when the exporter exits at start, or when it has not written its pid
+/// file within 10 seconds (it is then killed).
 pub async fn start<T: Transport>(transport: &T, target: &LinuxTarget) -> Result<u32, StepError> {
     let pid_file = sh_quote(&target.pid_file());
     let command = format!(
-        "nohup {binary} --listen {listen} --pid-file {pid_file} >/dev/null 2>&1 </dev/null &\n\
+        "[ -e {pid_file} ] && {{ echo 'a pid file is already there' >&2; exit 1; }}\n\
+         nohup {binary} --listen {listen} --pid-file {pid_file} >/dev/null 2>&1 </dev/null &\n\
          child=$!\n\
          i=0\n\
          while [ ! -s {pid_file} ]; do\n\
          \x20 kill -0 \"$child\" 2>/dev/null || {{ echo 'the exporter exited at start' >&2; exit 1; }}\n\
-         \x20 i=$((i + 1)); [ \"$i\" -ge {POLLS} ] && {{ echo 'no pid file' >&2; exit 1; }}\n\
+         \x20 i=$((i + 1)); [ \"$i\" -ge {POLLS} ] && {{ kill \"$child\"; echo 'no pid file' >&2; exit 1; }}\n\
          \x20 sleep 0.05\n\
          done\n\
          cat {pid_file}",

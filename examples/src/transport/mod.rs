@@ -23,7 +23,10 @@ pub trait Transport {
     /// Runs `command` with the target's shell and returns `(exit code,
     /// stdout, stderr)`. A non-zero exit code is not an error here: the
     /// caller judges it.
-    fn exec(&self, command: &str) -> impl Future<Output = Result<CommandOutput, TransportError>>;
+    fn exec(
+        &self,
+        command: &str,
+    ) -> impl Future<Output = Result<CommandOutput, TransportError>> + Send;
 
     /// Writes `contents` to `path` on the target with permission bits
     /// `mode`, replacing any file there.
@@ -32,7 +35,7 @@ pub trait Transport {
         path: &str,
         contents: &[u8],
         mode: u32,
-    ) -> impl Future<Output = Result<(), TransportError>>;
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
 }
 
 /// The transport failed, as opposed to the command.
@@ -65,6 +68,9 @@ impl Retryable for TransportError {
     fn is_transient(&self) -> bool {
         match self {
             TransportError::Io(error) => error.is_transient(),
+            // Limitation: `openssh` reports a refused login and a lost
+            // connection alike, as `ssh` exiting with 255, so every SSH
+            // error counts as transient.
             TransportError::Ssh(_) => true,
             TransportError::Command { .. } => false,
             TransportError::TimedOut(timed_out) => timed_out.is_transient(),

@@ -3,7 +3,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use openssh::{KnownHosts, Session, SessionBuilder, Stdio};
-use retry_rollback::{CommandOutput, RetryConfig, retry_command};
+use retry_rollback::{CommandOutput, Retry, RetryConfig, retry_command};
 use tokio::io::AsyncWriteExt;
 
 use super::{Transport, TransportError, sh_quote};
@@ -98,7 +98,23 @@ impl Transport for SshTransport {
         retry_command(&self.retry, command, |command| self.exec_once(command)).await
     }
 
+    /// Pipes `contents` into `cat` on the target, retried like a command:
+    /// a failing session is tried again, a failing `cat` is not.
     async fn put_file(&self, path: &str, contents: &[u8], mode: u32) -> Result<(), TransportError> {
+        Retry::new(&self.retry, || self.put_file_once(path, contents, mode))
+            .retry_transient()
+            .run()
+            .await
+    }
+}
+
+impl SshTransport {
+    async fn put_file_once(
+        &self,
+        path: &str,
+        contents: &[u8],
+        mode: u32,
+    ) -> Result<(), TransportError> {
         let path = sh_quote(path);
         let command = format!("cat > {path} && chmod {mode:o} {path}");
         let mut child = self
