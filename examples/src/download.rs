@@ -73,6 +73,10 @@ impl Retryable for DownloadError {
 ///
 /// The blocking client runs under `tokio::task::spawn_blocking`.
 ///
+/// Limitation: dropping the future (an attempt timeout, say) does not stop
+/// the request on the blocking pool; it runs on until it ends or hits the
+/// client's own 30-second timeout.
+///
 /// # Errors
 ///
 /// [`DownloadError`], classified for [`Retryable`].

@@ -70,7 +70,7 @@ async fn download_then_remove() {
     assert_eq!(Snapshot::take(f.root.path()).unwrap(), before);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn download_retries_a_flaky_server() {
     let mut f = fixture();
     let release = Release::demo_exporter();
@@ -98,7 +98,7 @@ async fn download_retries_a_flaky_server() {
     assert!(Path::new(&f.target.tarball()).exists());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_missing_release_is_a_permanent_download_error() {
     let f = fixture();
     let before = Snapshot::take(f.root.path()).unwrap();
@@ -316,7 +316,7 @@ async fn start_refuses_a_stale_pid_file_and_stop_clears_it() {
     assert!(!alive(pid));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn validate_without_an_exporter_fails() {
     let f = fixture();
     let error = linux::validate(&f.target, &quick()).await.unwrap_err();

@@ -133,7 +133,13 @@ async fn a_wrong_host_key_is_refused() {
     .unwrap();
     target.known_hosts_file = other;
     let error = SshTransport::connect(&target, retry()).await.unwrap_err();
-    assert!(matches!(error, TransportError::Ssh(_)), "{error}");
+    let TransportError::Ssh(openssh::Error::Connect(cause)) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        cause.to_string().contains("Host key verification failed"),
+        "{cause}"
+    );
 }
 
 #[tokio::test]
