@@ -316,6 +316,22 @@ async fn start_refuses_a_stale_pid_file_and_stop_clears_it() {
     assert!(!alive(pid));
 }
 
+#[tokio::test]
+async fn stop_refuses_a_pid_file_without_a_pid() {
+    let f = fixture();
+    std::fs::write(f.target.pid_file(), "garbage\n").unwrap();
+    let error = linux::stop(&f.local, &f.target).await.unwrap_err();
+    let StepError::Command { step, stderr, .. } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(*step, "stop");
+    assert_eq!(stderr, "the pid file holds 'garbage', not a pid\n");
+    assert!(
+        Path::new(&f.target.pid_file()).exists(),
+        "left for a person to look at"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn validate_without_an_exporter_fails() {
     let f = fixture();

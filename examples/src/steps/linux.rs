@@ -313,13 +313,16 @@ pub async fn start<T: Transport>(transport: &T, target: &LinuxTarget) -> Result<
 ///
 /// # Errors
 ///
-/// [`StepError::Command`] when the process is still there after 10
-/// seconds.
+/// [`StepError::Command`] when the pid file holds no pid or the process is
+/// still there after 10 seconds.
+///
+/// Limitation: it reads `/proc`, so the target must be Linux.
 pub async fn stop<T: Transport>(transport: &T, target: &LinuxTarget) -> Result<(), StepError> {
     let pid_file = sh_quote(&target.pid_file());
     let command = format!(
         "[ -e {pid_file} ] || exit 0\n\
          pid=$(cat {pid_file})\n\
+         case \"$pid\" in ''|*[!0-9]*) echo \"the pid file holds '$pid', not a pid\" >&2; exit 1;; esac\n\
          kill -TERM \"$pid\" 2>/dev/null\n\
          i=0\n\
          while [ -e \"/proc/$pid\" ] && [ \"$(cut -d ' ' -f 3 \"/proc/$pid/stat\" 2>/dev/null)\" != Z ]; do\n\
