@@ -1,1 +1,23 @@
 //! Rollback: undo, last first, the steps that already succeeded.
+//!
+//! The stages, in the order a rollback meets them:
+//!
+//! - `action`: one undo action, its options and its boxed closure;
+//! - `context`: the context that collects actions, and the scope forms
+//!   that commit or roll it back;
+//! - `run`: running the actions, LIFO, with timeouts, retries and panic
+//!   guards, and logging each;
+//! - `cancel`: a context dropped while armed;
+//! - `report` and `error`: what the caller gets back.
+
+mod action;
+mod cancel;
+mod context;
+mod error;
+mod report;
+mod run;
+
+pub use action::ActionOptions;
+pub use context::{PlannedAction, RollbackContext, Savepoints};
+pub use error::RollbackError;
+pub use report::{ActionReport, Failures, RollbackReport, UndoOutcome};
