@@ -188,8 +188,9 @@
 //! });
 //! ```
 //!
-//! The scope's future is `Send` when the body's future and every undo
-//! action are, so an install can be spawned on a multi-threaded runtime.
+//! Undo actions and the body of a scope must be `Send`, so that the
+//! scope's future is `Send` (when its value and error types are) and an
+//! install can be spawned on a multi-threaded runtime.
 //!
 //! ## Rollback logs
 //!
@@ -220,6 +221,10 @@
 //!   rollback's own future is dropped while it runs) stops at its next
 //!   `.await`; what it had done so far stays done. Make undo actions safe
 //!   to run on a half-undone step.
+//! - The body of a scope must be `Send`, even where the scope's future is
+//!   never sent: the scope boxes it as `dyn Future + Send`, because the
+//!   compiler cannot yet prove, through an async closure, that the scope's
+//!   future is `Send` when it is spawned (see [`ScopeBody`]).
 //! - A panic is caught per undo with `catch_unwind`; with `panic = "abort"`
 //!   there is nothing to catch and the process ends.
 //!
@@ -271,5 +276,5 @@ pub use retry::{
 };
 pub use rollback::{
     ActionOptions, ActionReport, Failures, PlannedAction, RollbackContext, RollbackError,
-    RollbackReport, Savepoints, UndoOutcome,
+    RollbackReport, Savepoints, ScopeBody, UndoOutcome,
 };

@@ -227,85 +227,6 @@ impl<'a> RollbackContext<'a> {
         }
     }
 
-    /// Runs `body` with a new context called `name`: commits when it
-    /// returns `Ok`, rolls back when it returns `Err` or panics.
-    ///
-    /// This is the `async with` of a Python rollback context.
-    ///
-    /// - `Ok(value)`: the actions are dropped without running, and the
-    ///   value is returned.
-    /// - `Err(error)`: the actions run, last added first, and a
-    ///   [`RollbackError`](crate::RollbackError) holds the error and the
-    ///   report.
-    /// - A panic: the actions run, then the panic resumes.
-    ///
-    /// If the body calls [`disable`](Self::disable) and then fails, the
-    /// actions are kept and reported as skipped.
-    ///
-    /// The future is `Send` when the body's future and the actions are,
-    /// so it may be spawned on a multi-threaded runtime. If it is dropped
-    /// before it finishes, see [Dropped while armed](Self#dropped-while-armed).
-    ///
-    /// ```
-    /// use std::io;
-    /// use retry_rollback::RollbackContext;
-    ///
-    /// struct Installer;
-    ///
-    /// impl Installer {
-    ///     async fn copy_binary(&self) -> io::Result<()> { Ok(()) }
-    ///     async fn remove_binary(&self) -> io::Result<()> { Ok(()) }
-    ///     async fn validate(&self) -> io::Result<()> { Err(io::Error::other("exporter not answering")) }
-    ///
-    ///     async fn install(&self) -> Result<(), retry_rollback::RollbackError<io::Error>> {
-    ///         RollbackContext::scope("install node_exporter", async |ctx| {
-    ///             self.copy_binary().await?;
-    ///             ctx.add_action("remove binary", || self.remove_binary());
-    ///             self.validate().await
-    ///         })
-    ///         .await
-    ///     }
-    /// }
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let error = Installer.install().await.unwrap_err();
-    /// assert_eq!(error.error().to_string(), "exporter not answering");
-    /// assert_eq!(error.report().undone(), 1);
-    /// # }
-    /// ```
-    pub async fn scope<T, E, F>(
-        name: impl Into<Cow<'static, str>>,
-        body: F,
-    ) -> Result<T, crate::RollbackError<E>>
-    where
-        F: AsyncFnOnce(&mut RollbackContext<'a>) -> Result<T, E>,
-        E: Display,
-    {
-        let mut ctx = RollbackContext::new(name);
-        let result = run::catch_panic(body(&mut ctx)).await;
-        match result {
-            Ok(Ok(value)) => {
-                ctx.commit();
-                Ok(value)
-            }
-            Ok(Err(error)) => {
-                let report = match ctx.stack.start_rollback(Some(&error)) {
-                    Some(skipped) => skipped,
-                    None => ctx.stack.undo().await,
-                };
-                Err(crate::RollbackError::new(error, report))
-            }
-            Err(panic) => {
-                let cause = run::panic_message(&*panic).into_owned();
-                if ctx.stack.start_rollback(Some(&Panicked(&cause))).is_none() {
-                    ctx.stack.undo().await;
-                }
-                std::panic::resume_unwind(panic)
-            }
-        }
-    }
-
     /// Drops the actions without running them: the scope succeeded.
     pub(crate) fn commit(&mut self) {
         self.stack.disabled = true;
@@ -314,75 +235,9 @@ impl<'a> RollbackContext<'a> {
 }
 
 impl<'a> Savepoints<'a> {
-    /// Runs `body` in a nested scope called `name`, a savepoint of this
-    /// one: its own actions are undone if it fails, and handed to this
-    /// context if it succeeds (so that they are undone if this one fails
-    /// later).
-    ///
-    /// It returns like [`RollbackContext::scope`]; its report holds only
-    /// the nested scope's actions. A nested scope that calls `disable()`
-    /// hands its actions over whether it fails or not.
-    ///
-    /// ```
-    /// use std::io;
-    /// use retry_rollback::RollbackContext;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let result = RollbackContext::scope("install", async |ctx| {
-    ///     ctx.add_action("remove binary", || async { Ok::<_, io::Error>(()) });
-    ///     let optional = ctx
-    ///         .scope("install dashboards", async |inner| {
-    ///             inner.add_action("remove dashboards", || async { Ok::<_, io::Error>(()) });
-    ///             Err::<(), _>(io::Error::other("grafana not reachable"))
-    ///         })
-    ///         .await;
-    ///     // The dashboards are undone, the binary stays for now.
-    ///     assert_eq!(optional.unwrap_err().report().actions()[0].name(), "remove dashboards");
-    ///     assert_eq!(ctx.plan().len(), 1);
-    ///     Ok::<_, io::Error>(())
-    /// })
-    /// .await;
-    /// assert!(result.is_ok());
-    /// # }
-    /// ```
-    pub async fn scope<T, E, F>(
-        &mut self,
-        name: impl Into<Cow<'static, str>>,
-        body: F,
-    ) -> Result<T, crate::RollbackError<E>>
-    where
-        F: AsyncFnOnce(&mut RollbackContext<'a>) -> Result<T, E>,
-        E: Display,
-    {
-        let mut nested = Nested {
-            outer: self,
-            inner: RollbackContext::new(name),
-        };
-        let result = run::catch_panic(body(&mut nested.inner)).await;
-        match result {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => {
-                let report = match nested.inner.stack.start_rollback(Some(&error)) {
-                    Some(skipped) => skipped,
-                    None => nested.inner.stack.undo().await,
-                };
-                Err(crate::RollbackError::new(error, report))
-            }
-            Err(panic) => {
-                let cause = run::panic_message(&*panic).into_owned();
-                let inner = &mut nested.inner.stack;
-                if inner.start_rollback(Some(&Panicked(&cause))).is_none() {
-                    inner.undo().await;
-                }
-                std::panic::resume_unwind(panic)
-            }
-        }
-    }
-
     /// Logs the start of a rollback, or, if the context was disabled,
     /// returns the report of one that skips every action.
-    fn start_rollback(&mut self, cause: Option<&dyn Display>) -> Option<RollbackReport> {
+    pub(crate) fn start_rollback(&mut self, cause: Option<&dyn Display>) -> Option<RollbackReport> {
         if self.disabled {
             return Some(self.skipped());
         }
@@ -390,7 +245,7 @@ impl<'a> Savepoints<'a> {
         None
     }
 
-    async fn undo(&mut self) -> RollbackReport {
+    pub(crate) async fn undo(&mut self) -> RollbackReport {
         run::undo_all(self.name.clone(), &mut self.actions).await
     }
 
@@ -414,31 +269,6 @@ impl<'a> Savepoints<'a> {
             });
         }
         report
-    }
-}
-
-/// A nested scope, open on top of its outer context.
-///
-/// Whatever is left of it when it ends, or when its future is dropped
-/// half-way, goes onto the outer stack, so that the outer context undoes
-/// everything in one pass, last first.
-struct Nested<'o, 'a> {
-    outer: &'o mut Savepoints<'a>,
-    inner: RollbackContext<'a>,
-}
-
-impl Drop for Nested<'_, '_> {
-    fn drop(&mut self) {
-        self.outer.actions.append(&mut self.inner.stack.actions);
-    }
-}
-
-/// The cause of a rollback that a panic started.
-struct Panicked<'m>(&'m str);
-
-impl Display for Panicked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the scope panicked: {}", self.0)
     }
 }
 

@@ -3,8 +3,8 @@
 //! The stages, in the order a rollback meets them:
 //!
 //! - `action`: one undo action, its options and its boxed closure;
-//! - `context`: the context that collects actions, and the scope forms
-//!   that commit or roll it back;
+//! - `context`: the context that collects actions;
+//! - `scope`: the scope forms that commit or roll it back, nested or not;
 //! - `run`: running the actions, LIFO, with timeouts, retries and panic
 //!   guards, and logging each;
 //! - `cancel`: a context dropped while armed;
@@ -16,8 +16,10 @@ mod context;
 mod error;
 mod report;
 mod run;
+mod scope;
 
 pub use action::ActionOptions;
 pub use context::{PlannedAction, RollbackContext, Savepoints};
 pub use error::RollbackError;
 pub use report::{ActionReport, Failures, RollbackReport, UndoOutcome};
+pub use scope::ScopeBody;

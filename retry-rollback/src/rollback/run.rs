@@ -97,7 +97,7 @@ async fn undo_one(scope: &str, action: Action<'_>) -> ActionReport {
         Ok(Ok(Err(UndoError::Failed(error)))) => UndoOutcome::Failed(error),
         Ok(Ok(Err(UndoError::TimedOut(timed_out)))) => UndoOutcome::TimedOut(timed_out.after()),
         Ok(Err(limit)) => UndoOutcome::TimedOut(limit),
-        Err(panic) => UndoOutcome::Panicked(panic_message(&*panic).into_owned()),
+        Err(panic) => UndoOutcome::Panicked(panic_message(&*panic).to_owned()),
     };
     let report = ActionReport {
         name,
@@ -126,13 +126,13 @@ pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<d
 }
 
 /// The text of a panic, when it has one.
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> Cow<'_, str> {
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> &str {
     if let Some(message) = panic.downcast_ref::<&'static str>() {
-        Cow::Borrowed(message)
+        message
     } else if let Some(message) = panic.downcast_ref::<String>() {
-        Cow::Borrowed(message)
+        message
     } else {
-        Cow::Borrowed("a panic without a message")
+        "a panic without a message"
     }
 }
 
