@@ -118,7 +118,8 @@
 //!   the current tokio runtime, and log as any rollback does;
 //! - actions added with [`add_action`](RollbackContext::add_action) may
 //!   borrow what is gone once the scope is dropped: they cannot run, and
-//!   each is logged at ERROR, by name, as abandoned.
+//!   each is logged at ERROR, by name, as abandoned (in its place among
+//!   the others, and the rollback's last line says the host is dirty).
 //!
 //! Code that must leave the host clean even when it is cancelled should
 //! own its undo data (clone the host name, the paths, an `Arc` of the
@@ -153,7 +154,9 @@
 //! ```
 //!
 //! The background rollback has no caller to return its report to: its
-//! only record is the log.
+//! only record is the log. A rollback's own future dropped while an undo
+//! runs logs that undo as interrupted, never runs it again, and leaves the
+//! rest to the background as above.
 //!
 //! ## Borrowing
 //!
@@ -206,7 +209,7 @@
 //! | the rollback ended, host dirty | ERROR | `actions`, `failed` |
 //! | a committed scope failed: nothing to undo | INFO | `actions` |
 //! | a context was dropped while armed | WARN, or ERROR if an action cannot run | `actions`, `background`, `abandoned` |
-//! | an action cannot run after a drop | ERROR | `description`, `why` |
+//! | an action cannot run after a drop: abandoned | ERROR | `description`, `why` |
 //! | an undo was interrupted while it ran | ERROR | |
 //!
 //! ## Limits of rollback

@@ -127,11 +127,17 @@ async fn a_scope_dropped_half_way_undoes_its_owned_actions_in_the_background() {
         logs.matching(&["INFO", "undone", "remove download"]).len(),
         1
     );
-    assert_eq!(
-        logs.matching(&["INFO", "rollback finished, host clean"])
-            .len(),
-        1
-    );
+    // The borrowing undo never ran, so the host is not known to be clean.
+    let end = logs.matching(&["ERROR", "rollback finished, host dirty", "failed=1"]);
+    assert_eq!(end.len(), 1, "{:#?}", logs.lines());
+    // The abandoned action is reported in its place, last first.
+    let lines = logs.lines();
+    let position = |action: &str| {
+        let field = format!("action=\"{action}\"");
+        lines.iter().position(|line| line.contains(&field)).unwrap()
+    };
+    assert!(position("remove binary") < position("remove extracted files"));
+    assert!(position("remove extracted files") < position("remove download"));
 }
 
 #[tokio::test(start_paused = true)]

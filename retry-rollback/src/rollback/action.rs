@@ -53,6 +53,9 @@ pub(crate) enum Undo<'a> {
     /// Owns everything it needs: it can run in a background task after the
     /// scope's future was dropped.
     Owned(Unshared<UndoFn<'static>>),
+    /// Could not be kept when its scope was dropped, for this reason: it is
+    /// reported as abandoned and never runs.
+    Abandoned(&'static str),
 }
 
 impl<'a> Undo<'a> {
@@ -77,10 +80,16 @@ impl<'a> Undo<'a> {
     }
 
     /// Starts one attempt.
+    ///
+    /// An abandoned undo has nothing to run and fails at once; the runner
+    /// reports such actions without attempting them.
     pub(crate) fn attempt(&mut self) -> UndoFuture<'a> {
         match self {
             Undo::Borrowing(undo) => (undo.get_mut())(),
             Undo::Owned(undo) => (undo.get_mut())(),
+            Undo::Abandoned(why) => Box::pin(std::future::ready(Err(UndoError::Failed(
+                (*why).to_owned(),
+            )))),
         }
     }
 }
@@ -145,8 +154,10 @@ impl<'a> Action<'a> {
         matches!(self.undo, Undo::Owned(_))
     }
 
-    /// The same action with a `'static` lifetime, if its undo is owned.
-    pub(crate) fn into_owned(self) -> Option<Action<'static>> {
+    /// The same action with a `'static` lifetime, for a background
+    /// rollback: an undo that borrows cannot go there, and is replaced by
+    /// the reason it was abandoned.
+    pub(crate) fn into_background(self, why: &'static str) -> Action<'static> {
         let Action {
             name,
             description,
@@ -154,15 +165,25 @@ impl<'a> Action<'a> {
             retry,
             undo,
         } = self;
-        match undo {
-            Undo::Owned(undo) => Some(Action {
-                name,
-                description,
-                timeout,
-                retry,
-                undo: Undo::Owned(undo),
-            }),
-            Undo::Borrowing(_) => None,
+        let undo = match undo {
+            Undo::Owned(undo) => Undo::Owned(undo),
+            Undo::Abandoned(why) => Undo::Abandoned(why),
+            Undo::Borrowing(_) => Undo::Abandoned(why),
+        };
+        Action {
+            name,
+            description,
+            timeout,
+            retry,
+            undo,
+        }
+    }
+
+    /// Why the action cannot run, if it cannot.
+    pub(crate) fn abandoned(&self) -> Option<&'static str> {
+        match self.undo {
+            Undo::Abandoned(why) => Some(why),
+            Undo::Borrowing(_) | Undo::Owned(_) => None,
         }
     }
 }

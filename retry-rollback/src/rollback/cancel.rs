@@ -1,5 +1,5 @@
-//! A context dropped while armed: the owned undo actions go to a
-//! background task, the borrowing ones are reported as abandoned.
+//! A context dropped while armed: its undo actions go to a background task
+//! if any can run there; every one that cannot is reported as abandoned.
 
 use std::borrow::Cow;
 use std::mem;
@@ -11,55 +11,59 @@ use crate::rollback::run;
 /// What the background rollback gives as its cause.
 const CAUSE: &str = "the scope was dropped before it finished";
 
-/// Hands the owned actions of `stack` to a task on the current runtime,
-/// and logs every action that cannot run.
+/// Why an undo that borrows is abandoned.
+const BORROWS: &str = "it borrows from the dropped scope, so it cannot run after it; \
+                       use add_owned_action for an undo that must survive cancellation";
+
+/// Why an owned undo is abandoned outside a runtime.
+const NO_RUNTIME: &str = "no tokio runtime is running to undo it on";
+
+/// Why an owned undo is abandoned when the background rollback is dropped.
+const DROPPED_AGAIN: &str = "the background rollback was dropped before it ran";
+
+/// Hands the actions of `stack` to a task on the current runtime, where
+/// the owned ones run and the borrowing ones are reported as abandoned; or,
+/// if none can run there, reports them all as abandoned now.
 pub(crate) fn dropped_while_armed(stack: &mut Savepoints<'_>) {
     let scope = &*stack.name;
     let actions = mem::take(&mut stack.actions);
     let total = actions.len();
-    let mut owned = Vec::new();
-    for action in actions.into_iter().rev() {
-        if !action.is_owned() {
-            abandon(
-                scope,
-                &action,
-                "it borrows from the dropped scope, so it cannot run after it; \
-                 use add_owned_action for an undo that must survive cancellation",
-            );
-        } else if let Some(action) = action.into_owned() {
-            owned.push(action);
+    let owned = actions.iter().filter(|action| action.is_owned()).count();
+    let runtime = match stack.in_background {
+        true => None,
+        false => tokio::runtime::Handle::try_current().ok(),
+    };
+    let Some(runtime) = runtime.filter(|_| owned > 0) else {
+        let why_owned = if stack.in_background {
+            DROPPED_AGAIN
+        } else {
+            NO_RUNTIME
+        };
+        for action in actions.iter().rev() {
+            let why = match action.abandoned() {
+                Some(why) => why,
+                None if action.is_owned() => why_owned,
+                None => BORROWS,
+            };
+            run::log_abandoned(scope, &action.name, action.description.as_deref(), why);
         }
-    }
-    let abandoned = total - owned.len();
-    if owned.is_empty() {
         tracing::error!(
             target: "retry_rollback",
             scope,
             actions = total,
-            abandoned,
+            abandoned = total,
             "rollback context dropped while armed, no undo action can run"
         );
         return;
-    }
-    if stack.in_background {
-        for action in &owned {
-            abandon(scope, action, "the background rollback was dropped");
-        }
-        return;
-    }
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        for action in &owned {
-            abandon(scope, action, "no tokio runtime is running to undo it on");
-        }
-        return;
     };
+    let abandoned = total - owned;
     if abandoned > 0 {
         tracing::error!(
             target: "retry_rollback",
             scope,
             actions = total,
             abandoned,
-            background = owned.len(),
+            background = owned,
             "rollback context dropped while armed, \
              some undo actions cannot run, the others run in the background"
         );
@@ -68,14 +72,15 @@ pub(crate) fn dropped_while_armed(stack: &mut Savepoints<'_>) {
             target: "retry_rollback",
             scope,
             actions = total,
-            background = owned.len(),
+            background = owned,
             "rollback context dropped while armed, undo actions run in the background"
         );
     }
-    // `owned` is in the order the actions run; the stack pops from its end.
-    owned.reverse();
-    let name: Cow<'static, str> = stack.name.clone();
-    runtime.spawn(undo_in_background(name, owned));
+    let actions = actions
+        .into_iter()
+        .map(|action| action.into_background(BORROWS))
+        .collect();
+    runtime.spawn(undo_in_background(stack.name.clone(), actions));
 }
 
 async fn undo_in_background(name: Cow<'static, str>, actions: Vec<Action<'static>>) {
@@ -83,15 +88,4 @@ async fn undo_in_background(name: Cow<'static, str>, actions: Vec<Action<'static
     let stack: &mut Savepoints<'static> = &mut ctx;
     run::log_start(&stack.name, stack.actions.len(), Some(&CAUSE));
     run::undo_all(stack.name.clone(), &mut stack.actions).await;
-}
-
-fn abandon(scope: &str, action: &Action<'_>, why: &str) {
-    tracing::error!(
-        target: "retry_rollback",
-        scope,
-        action = &*action.name,
-        description = action.description.as_deref().unwrap_or(""),
-        why,
-        "undo abandoned"
-    );
 }

@@ -53,7 +53,8 @@ use crate::rollback::run;
 /// first, in a task spawned on the current tokio runtime, and log as a
 /// rollback does. Actions added with [`add_action`](Self::add_action) may
 /// borrow what no longer exists, so they cannot run: each one is logged at
-/// ERROR, by name, as abandoned. See the crate docs on cancellation.
+/// ERROR, by name, as [abandoned](UndoOutcome::Abandoned). Without a
+/// runtime, every action is abandoned. See the crate docs on cancellation.
 ///
 /// The `Deref` target, [`Savepoints`], holds the method form of
 /// [`scope`](Savepoints::scope) that opens a nested scope.

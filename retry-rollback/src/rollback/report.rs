@@ -23,8 +23,9 @@ pub enum UndoOutcome {
     /// [`disable`](crate::RollbackContext::disable): the step is kept on
     /// purpose.
     Skipped,
-    /// The undo could not run: it borrows from a scope whose future was
-    /// dropped, or it was interrupted, or no runtime was left to run it.
+    /// The undo could not run: it borrows from a scope that was dropped
+    /// before it finished. Only the background rollback of such a scope
+    /// reports it, in its log.
     Abandoned,
 }
 

@@ -8,6 +8,7 @@ use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::task::Poll;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -49,6 +50,16 @@ pub(crate) async fn undo_all(
 
 /// Runs one undo, with its timeout and retries, and catches its panic.
 async fn undo_one(scope: &str, action: Action<'_>) -> ActionReport {
+    if let Some(why) = action.abandoned() {
+        log_abandoned(scope, &action.name, action.description.as_deref(), why);
+        return ActionReport {
+            name: action.name,
+            description: action.description,
+            outcome: UndoOutcome::Abandoned,
+            attempts: 0,
+            duration: Duration::ZERO,
+        };
+    }
     let Action {
         name,
         description,
@@ -162,6 +173,18 @@ fn log_action(scope: &str, report: &ActionReport) {
             "undo failed"
         ),
     }
+}
+
+/// Logs an undo action that cannot run, and why.
+pub(crate) fn log_abandoned(scope: &str, action: &str, description: Option<&str>, why: &str) {
+    tracing::error!(
+        target: "retry_rollback",
+        scope,
+        action,
+        description = description.unwrap_or(""),
+        why,
+        "undo abandoned"
+    );
 }
 
 /// Logs the summary line: INFO when the host is clean, ERROR when not.
