@@ -240,7 +240,7 @@ impl<'a> Savepoints<'a> {
     /// returns the report of one that skips every action.
     pub(crate) fn start_rollback(&mut self, cause: Option<&dyn Display>) -> Option<RollbackReport> {
         if self.disabled {
-            return Some(self.skipped());
+            return Some(self.skipped(cause));
         }
         run::log_start(&self.name, self.actions.len(), cause);
         None
@@ -252,13 +252,24 @@ impl<'a> Savepoints<'a> {
 
     /// The report of a rollback that ran nothing because the scope was
     /// committed. The actions stay where they are.
-    fn skipped(&self) -> RollbackReport {
-        tracing::info!(
-            target: "retry_rollback",
-            scope = &*self.name,
-            actions = self.actions.len(),
-            "scope was committed, nothing to undo"
-        );
+    fn skipped(&self, cause: Option<&dyn Display>) -> RollbackReport {
+        let scope = &*self.name;
+        let actions = self.actions.len();
+        match cause {
+            Some(cause) => tracing::info!(
+                target: "retry_rollback",
+                scope,
+                actions,
+                cause = %cause,
+                "scope was committed, nothing to undo"
+            ),
+            None => tracing::info!(
+                target: "retry_rollback",
+                scope,
+                actions,
+                "scope was committed, nothing to undo"
+            ),
+        }
         let mut report = RollbackReport::new(self.name.clone(), self.actions.len());
         for action in self.actions.iter().rev() {
             report.actions.push(ActionReport {
