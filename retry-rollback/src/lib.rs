@@ -182,7 +182,28 @@
 //! drop(ctx);
 //! ```
 //!
-//! and an owned action may not borrow at all:
+//! Inside a scope, an action may borrow what the caller lent the scope,
+//! but not what the body itself owns, since the body has ended by the
+//! time its actions run; move such values into the action instead:
+//!
+//! ```compile_fail,E0373
+//! use std::io;
+//! use retry_rollback::{RollbackContext, RollbackError};
+//!
+//! async fn install() -> Result<(), RollbackError<io::Error>> {
+//!     RollbackContext::scope("install node_exporter", async |ctx| {
+//!         let binary = String::from("/usr/local/bin/node_exporter");
+//!         ctx.add_action("remove binary", || async {
+//!             println!("rm {binary}"); // error: the closure may outlive `binary`
+//!             Ok::<_, io::Error>(())
+//!         });
+//!         Ok(())
+//!     })
+//!     .await
+//! }
+//! ```
+//!
+//! An owned action may not borrow at all:
 //!
 //! ```compile_fail,E0373
 //! use retry_rollback::RollbackContext;
