@@ -2,38 +2,49 @@
 //! owned undo actions run in the background, last first; borrowing ones
 //! are reported at ERROR, by name, as abandoned.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use retry_rollback::RollbackContext;
 use tokio::time::{Instant, sleep, timeout};
-use tracing::subscriber::DefaultGuard;
-use tracing_subscriber::fmt::MakeWriter;
 
-/// Log lines written while a test runs.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
+/// Log lines, captured per thread: the logs of a test on the current
+/// thread, and of the tasks its current-thread runtime runs.
+struct Logs;
+
+thread_local! {
+    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 impl Logs {
-    /// Captures the logs of the current thread until the guard is dropped.
-    fn capture() -> (Logs, DefaultGuard) {
-        let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_max_level(tracing::Level::INFO)
-            .without_time()
-            .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
+    /// Starts capturing the logs of the current thread.
+    ///
+    /// One global subscriber serves every test: subscribers set per thread
+    /// race with each other when tests run in parallel and can miss events.
+    fn capture() -> Logs {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(|| ThreadWriter)
+                .with_max_level(tracing::Level::INFO)
+                .without_time()
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+        });
+        CAPTURED.with(|captured| captured.borrow_mut().clear());
+        Logs
     }
 
     fn lines(&self) -> Vec<String> {
-        let bytes = self.0.lock().unwrap();
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        CAPTURED.with(|captured| {
+            String::from_utf8_lossy(&captured.borrow())
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
     }
 
     /// The lines that contain every one of `parts`.
@@ -45,22 +56,17 @@ impl Logs {
     }
 }
 
-impl Write for Logs {
+/// Writes to the current thread's capture.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(bytes));
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-impl<'w> MakeWriter<'w> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'w self) -> Logs {
-        self.clone()
     }
 }
 
@@ -85,7 +91,7 @@ async fn settle() {
 
 #[tokio::test(start_paused = true)]
 async fn a_scope_dropped_half_way_undoes_its_owned_actions_in_the_background() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
     let borrowed_ran = AtomicBool::new(false);
     let started = Instant::now();
@@ -142,7 +148,7 @@ async fn a_scope_dropped_half_way_undoes_its_owned_actions_in_the_background() {
 
 #[tokio::test(start_paused = true)]
 async fn a_context_dropped_while_armed_behaves_the_same() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
     let unit = String::from("/etc/systemd/system/node_exporter.service");
 
@@ -172,7 +178,7 @@ async fn a_context_dropped_while_armed_behaves_the_same() {
 
 #[tokio::test(start_paused = true)]
 async fn a_scope_with_only_owned_actions_warns_and_abandons_nothing() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
 
     let install = RollbackContext::scope("install node_exporter", async |ctx| {
@@ -189,7 +195,7 @@ async fn a_scope_with_only_owned_actions_warns_and_abandons_nothing() {
 
 #[test]
 fn without_a_runtime_owned_actions_are_abandoned_and_logged() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
 
     let mut ctx = RollbackContext::new("install node_exporter");
@@ -208,7 +214,7 @@ fn without_a_runtime_owned_actions_are_abandoned_and_logged() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rollback_dropped_mid_undo_never_runs_that_undo_twice() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
     let calls = Arc::new(Mutex::new(0));
 
@@ -258,7 +264,7 @@ async fn a_nested_scope_dropped_half_way_joins_the_outer_rollback() {
 
 #[tokio::test(start_paused = true)]
 async fn a_committed_context_dropped_runs_nothing() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let undone = Undone::default();
 
     let mut ctx = RollbackContext::new("install node_exporter");

@@ -1,11 +1,13 @@
 //! For any number of steps, any failure point and any mix of failing undo
 //! actions: exactly the registered actions run, last first, once each, and
-//! the report names every failure.
+//! the report names every failure. For any retried undo: exactly as many
+//! attempts and as much delay as its configuration allows.
 
 use std::sync::{Mutex, Once};
+use std::time::Duration;
 
 use proptest::prelude::*;
-use retry_rollback::{RollbackContext, UndoOutcome};
+use retry_rollback::{RetryConfig, RollbackContext, UndoOutcome};
 
 /// How one undo action ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,5 +140,57 @@ proptest! {
         for failure in &expected_failures {
             prop_assert!(report.to_string().contains(failure.as_str()));
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_retried_undo_runs_until_it_succeeds_or_attempts_run_out(
+        failures in 0u32..6,
+        max_attempts in 1u32..6,
+        initial_ms in 1u64..1000,
+    ) {
+        let config = RetryConfig::builder()
+            .max_attempts(max_attempts)
+            .initial_delay(Duration::from_millis(initial_ms))
+            .max_delay(Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let mut calls = 0;
+        let report = runtime.block_on(async {
+            let mut ctx = RollbackContext::new("install");
+            ctx.add_action("remove binary", || {
+                calls += 1;
+                let call = calls;
+                async move {
+                    if call <= failures {
+                        Err(format!("busy (call {call})"))
+                    } else {
+                        Ok(())
+                    }
+                }
+            })
+            .retry(config);
+            ctx.rollback().await
+        });
+
+        let attempts = (failures + 1).min(max_attempts);
+        let action = &report.actions()[0];
+        prop_assert_eq!(action.attempts(), attempts);
+        let outcome = if failures < max_attempts {
+            UndoOutcome::Undone
+        } else {
+            UndoOutcome::Failed(format!("busy (call {max_attempts})"))
+        };
+        prop_assert_eq!(action.outcome(), &outcome);
+        let slept: u64 = (1..attempts).map(|retry| initial_ms << (retry - 1)).sum();
+        prop_assert_eq!(action.duration(), Duration::from_millis(slept));
+        drop(report);
+        prop_assert_eq!(calls, attempts);
     }
 }

@@ -1,57 +1,63 @@
 //! What the caller and the logs learn from a rollback: the report, the
 //! error that wraps it, and one log line per event.
 
+use std::cell::RefCell;
 use std::error::Error;
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 use std::time::Duration;
 
 use retry_rollback::{RollbackContext, RollbackError, UndoOutcome};
 use tokio::time::sleep;
-use tracing::subscriber::DefaultGuard;
-use tracing_subscriber::fmt::MakeWriter;
 
-/// Log lines written while a test runs.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
+/// Log lines, captured per thread: the logs of a test on the current
+/// thread, and of the tasks its current-thread runtime runs.
+struct Logs;
+
+thread_local! {
+    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 impl Logs {
-    /// Captures the logs of the current thread until the guard is dropped.
-    fn capture() -> (Logs, DefaultGuard) {
-        let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_max_level(tracing::Level::INFO)
-            .without_time()
-            .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
+    /// Starts capturing the logs of the current thread.
+    ///
+    /// One global subscriber serves every test: subscribers set per thread
+    /// race with each other when tests run in parallel and can miss events.
+    fn capture() -> Logs {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(|| ThreadWriter)
+                .with_max_level(tracing::Level::INFO)
+                .without_time()
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+        });
+        CAPTURED.with(|captured| captured.borrow_mut().clear());
+        Logs
     }
 
     fn lines(&self) -> Vec<String> {
-        let bytes = self.0.lock().unwrap();
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        CAPTURED.with(|captured| {
+            String::from_utf8_lossy(&captured.borrow())
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
     }
 }
 
-impl Write for Logs {
+/// Writes to the current thread's capture.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(bytes));
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-impl<'w> MakeWriter<'w> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'w self) -> Logs {
-        self.clone()
     }
 }
 
@@ -162,7 +168,7 @@ async fn a_clean_rollback_says_so() {
 
 #[tokio::test(start_paused = true)]
 async fn every_undo_and_every_failure_is_logged() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
 
     let _ = dirty_install().await;
 
@@ -210,7 +216,7 @@ async fn every_undo_and_every_failure_is_logged() {
 
 #[tokio::test(start_paused = true)]
 async fn a_clean_rollback_ends_with_an_info_line() {
-    let (logs, _guard) = Logs::capture();
+    let logs = Logs::capture();
     let mut ctx = RollbackContext::new("install node_exporter");
     ctx.add_action("remove download", || async { Ok::<_, io::Error>(()) });
 
