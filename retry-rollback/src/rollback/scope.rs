@@ -41,7 +41,9 @@ impl<'a> RollbackContext<'a> {
     /// impl Installer {
     ///     async fn copy_binary(&self) -> io::Result<()> { Ok(()) }
     ///     async fn remove_binary(&self) -> io::Result<()> { Ok(()) }
-    ///     async fn validate(&self) -> io::Result<()> { Err(io::Error::other("exporter not answering")) }
+    ///     async fn validate(&self) -> io::Result<()> {
+    ///         Err(io::Error::other("exporter not answering"))
+    ///     }
     ///
     ///     async fn install(&self) -> Result<(), retry_rollback::RollbackError<io::Error>> {
     ///         RollbackContext::scope("install node_exporter", async |ctx| {
