@@ -39,6 +39,223 @@
 //!
 //! Every sleep goes through `tokio::time`, so tests run on a paused clock.
 //!
+//! # Rollback
+//!
+//! A [`RollbackContext`] collects undo actions while an install runs. When
+//! a step fails for good, the steps that already succeeded are undone,
+//! last first, and the caller learns exactly what was left behind.
+//! [`RollbackContext::scope`] is the `async with` of a Python rollback
+//! context: it commits when its body returns `Ok`, and rolls back when the
+//! body returns `Err` or panics.
+//!
+//! ```
+//! use std::io;
+//! use std::sync::Mutex;
+//! use retry_rollback::{RollbackContext, RollbackError};
+//!
+//! struct Installer {
+//!     host: Mutex<Vec<&'static str>>,
+//! }
+//!
+//! impl Installer {
+//!     async fn put(&self, what: &'static str) -> io::Result<()> {
+//!         self.host.lock().unwrap().push(what);
+//!         Ok(())
+//!     }
+//!
+//!     async fn remove(&self, what: &'static str) -> io::Result<()> {
+//!         self.host.lock().unwrap().retain(|item| *item != what);
+//!         Ok(())
+//!     }
+//!
+//!     async fn install(&self) -> Result<(), RollbackError<io::Error>> {
+//!         RollbackContext::scope("install node_exporter", async |ctx| {
+//!             self.put("binary").await?;
+//!             ctx.add_action("remove binary", || self.remove("binary"))
+//!                 .description("Remove /usr/local/bin/node_exporter");
+//!             self.put("unit").await?;
+//!             ctx.add_action("remove unit", || self.remove("unit"))
+//!                 .description("Remove the systemd unit");
+//!             Err(io::Error::other("validation failed: port 9100 not answering"))
+//!         })
+//!         .await
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let installer = Installer { host: Mutex::new(Vec::new()) };
+//! let error = installer.install().await.unwrap_err();
+//! assert!(error.report().is_clean());
+//! assert!(installer.host.lock().unwrap().is_empty());
+//! let undone: Vec<&str> = error.report().actions().iter().map(|action| action.name()).collect();
+//! assert_eq!(undone, ["remove unit", "remove binary"]);
+//! # }
+//! ```
+//!
+//! - Each action runs at most once, last added first. An undo that fails,
+//!   times out or panics does not stop the others.
+//! - The caller's error is never replaced: [`RollbackError`] holds it
+//!   (as its `source()`) together with a [`RollbackReport`] that names
+//!   every action, its [`UndoOutcome`], attempts and duration.
+//! - An undo can have a description, a timeout and a [`RetryConfig`] of
+//!   its own ([`ActionOptions`]).
+//! - [`disable`](RollbackContext::disable) commits by hand, and
+//!   [`plan`](RollbackContext::plan) lists what a rollback would run.
+//! - Registering an action costs one allocation, its boxed closure, plus
+//!   its name and description if they are `String`s (they are
+//!   `Cow<'static, str>`, so literals are not copied). The happy path runs
+//!   no undo code at all.
+//! - `ctx.scope(name, body)` opens a nested scope, a savepoint: if it
+//!   fails, only its own actions are undone; if it succeeds, they join the
+//!   outer scope's (see [`Savepoints::scope`]).
+//!
+//! ## Cancellation
+//!
+//! A future can be dropped before it finishes: a `tokio::time::timeout`
+//! around the install, a cancelled request. A scope whose future is
+//! dropped half-way, or a context dropped while armed (neither disabled
+//! nor rolled back), cannot wait for its undo actions, so:
+//!
+//! - actions added with [`add_owned_action`](RollbackContext::add_owned_action)
+//!   own what they use: they still run, last first, in a task spawned on
+//!   the current tokio runtime, and log as any rollback does;
+//! - actions added with [`add_action`](RollbackContext::add_action) may
+//!   borrow what is gone once the scope is dropped: they cannot run, and
+//!   each is logged at ERROR, by name, as abandoned (in its place among
+//!   the others, and the rollback's last line says the host is dirty).
+//!
+//! Code that must leave the host clean even when it is cancelled should
+//! own its undo data (clone the host name, the paths, an `Arc` of the
+//! client) and register it with `add_owned_action`:
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//! use retry_rollback::RollbackContext;
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let host = Arc::new(Mutex::new(vec!["binary"]));
+//! let on_host = Arc::clone(&host);
+//! let install = RollbackContext::scope("install node_exporter", async move |ctx| {
+//!     ctx.add_owned_action("remove binary", move || {
+//!         let host = Arc::clone(&on_host);
+//!         async move {
+//!             host.lock().unwrap().clear();
+//!             Ok::<_, std::io::Error>(())
+//!         }
+//!     });
+//!     // The service never starts; the caller gives up first.
+//!     std::future::pending::<Result<(), std::io::Error>>().await
+//! });
+//! let timed_out = tokio::time::timeout(Duration::from_secs(60), install).await;
+//! assert!(timed_out.is_err());
+//!
+//! tokio::task::yield_now().await; // let the background rollback run
+//! assert!(host.lock().unwrap().is_empty());
+//! # }
+//! ```
+//!
+//! The background rollback has no caller to return its report to: its
+//! only record is the log. A rollback's own future dropped while an undo
+//! runs logs that undo as interrupted, never runs it again, and leaves the
+//! rest to the background as above.
+//!
+//! ## Borrowing
+//!
+//! Undo actions may borrow from the caller, an installer's `&self`
+//! included, for the lifetime `'a` of the [`RollbackContext<'a>`]. The
+//! compiler refuses an action that would outlive what it borrows:
+//!
+//! ```compile_fail,E0597
+//! use retry_rollback::RollbackContext;
+//!
+//! let mut ctx = RollbackContext::new("install node_exporter");
+//! {
+//!     let binary = String::from("/usr/local/bin/node_exporter");
+//!     ctx.add_action("remove binary", || async {
+//!         println!("rm {binary}");
+//!         Ok::<_, std::io::Error>(())
+//!     });
+//! } // error: `binary` does not live long enough
+//! drop(ctx);
+//! ```
+//!
+//! Inside a scope, an action may borrow what the caller lent the scope,
+//! but not what the body itself owns, since the body has ended by the
+//! time its actions run; move such values into the action instead:
+//!
+//! ```compile_fail,E0373
+//! use std::io;
+//! use retry_rollback::{RollbackContext, RollbackError};
+//!
+//! async fn install() -> Result<(), RollbackError<io::Error>> {
+//!     RollbackContext::scope("install node_exporter", async |ctx| {
+//!         let binary = String::from("/usr/local/bin/node_exporter");
+//!         ctx.add_action("remove binary", || async {
+//!             println!("rm {binary}"); // error: the closure may outlive `binary`
+//!             Ok::<_, io::Error>(())
+//!         });
+//!         Ok(())
+//!     })
+//!     .await
+//! }
+//! ```
+//!
+//! An owned action may not borrow at all:
+//!
+//! ```compile_fail,E0373
+//! use retry_rollback::RollbackContext;
+//!
+//! let binary = String::from("/usr/local/bin/node_exporter");
+//! let mut ctx = RollbackContext::new("install node_exporter");
+//! ctx.add_owned_action("remove binary", || async {
+//!     println!("rm {binary}"); // error: the closure may outlive `binary`
+//!     Ok::<_, std::io::Error>(())
+//! });
+//! ```
+//!
+//! Undo actions and the body of a scope must be `Send`, so that the
+//! scope's future is `Send` (when its value and error types are) and an
+//! install can be spawned on a multi-threaded runtime.
+//!
+//! ## Rollback logs
+//!
+//! Under the same target, `retry_rollback`, with the fields `scope` and
+//! `action`:
+//!
+//! | event | level | other fields |
+//! |---|---|---|
+//! | a rollback starts | INFO | `actions`, `cause` |
+//! | an action was undone | INFO | `description`, `attempts`, `duration` |
+//! | an action failed, timed out or panicked | ERROR | `description`, `attempts`, `duration`, `outcome` |
+//! | the rollback ended, host clean | INFO | `actions` |
+//! | the rollback ended, host dirty | ERROR | `actions`, `failed` |
+//! | a committed scope failed: nothing to undo | INFO | `actions`, `cause` |
+//! | a context was dropped while armed | WARN, or ERROR if an action cannot run | `actions`, `background`, `abandoned` |
+//! | an action cannot run after a drop: abandoned | ERROR | `description`, `why` |
+//! | an undo was interrupted while it ran | ERROR | |
+//!
+//! ## Limits of rollback
+//!
+//! - Undo actions that borrow cannot run once their scope's future is
+//!   dropped; they are logged as abandoned, not run (see
+//!   [Cancellation](#cancellation)).
+//! - The background rollback needs a tokio runtime. A context dropped
+//!   outside one, or while its runtime shuts down, logs its owned actions
+//!   as abandoned instead.
+//! - An undo that is itself cut off (by its timeout, or because the
+//!   rollback's own future is dropped while it runs) stops at its next
+//!   `.await`; what it had done so far stays done. Make undo actions safe
+//!   to run on a half-undone step.
+//! - The body of a scope must be `Send`, even where the scope's future is
+//!   never sent: the scope boxes it as `dyn Future + Send`, because the
+//!   compiler cannot yet prove, through an async closure, that the scope's
+//!   future is `Send` when it is spawned (see [`ScopeBody`]).
+//! - A panic is caught per undo with `catch_unwind`; with `panic = "abort"`
+//!   there is nothing to catch and the process ends.
+//!
 //! # Logging
 //!
 //! The crate logs through `tracing` under the target `retry_rollback`:
@@ -87,4 +304,8 @@ pub use delays::{Delays, Jitter};
 pub use retry::{
     Async, Blocking, NoHook, OnRetry, Operation, Retry, RetryOutcome, retry_blocking,
     retry_with_backoff,
+};
+pub use rollback::{
+    ActionOptions, ActionReport, Failures, PlannedAction, RollbackContext, RollbackError,
+    RollbackReport, Savepoints, ScopeBody, UndoOutcome,
 };
