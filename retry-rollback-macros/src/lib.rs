@@ -1,8 +1,11 @@
 //! The attributes of the `retry-rollback` crate. Use them through
 //! `retry-rollback`, which re-exports them with the runtime they call.
 
+mod common;
+mod compensate;
 mod fallback;
 mod with_retry;
+mod with_rollback;
 
 use proc_macro::TokenStream;
 
@@ -201,4 +204,16 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
     with_retry::with_retry(args.into(), item.into()).into()
+}
+
+/// Registers the undo of a step when the step succeeds.
+#[proc_macro_attribute]
+pub fn compensate(args: TokenStream, item: TokenStream) -> TokenStream {
+    compensate::compensate(args.into(), item.into()).into()
+}
+
+/// Runs a function's body in a rollback scope.
+#[proc_macro_attribute]
+pub fn with_rollback(args: TokenStream, item: TokenStream) -> TokenStream {
+    with_rollback::with_rollback(args.into(), item.into()).into()
 }

@@ -297,7 +297,7 @@ pub use command::{
     CURL_NETWORK_ERRORS, CommandFailure, CommandHook, CommandOutput, CommandRetry,
     SSH_CONNECTION_FAILED, retry_command,
 };
-pub use retry_rollback_macros::with_retry;
+pub use retry_rollback_macros::{compensate, with_retry, with_rollback};
 
 pub use config::{ConfigError, RetryConfig, RetryConfigBuilder};
 pub use delays::{Delays, Jitter};
