@@ -9,6 +9,7 @@
 //! arguments, which a closure handed to `Retry::new` could not lend to the
 //! futures it returns.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -272,10 +273,10 @@ pub fn register<F, Fut, E>(
 /// a panic.
 pub async fn scope<T, E, F>(name: &'static str, body: F) -> Result<T, crate::RollbackError<E>>
 where
-    F: Future<Output = Result<T, E>>,
+    F: Future<Output = Result<T, E>> + Send,
     E: Display,
 {
-    crate::rollback::active::scope(name, body).await
+    crate::rollback::active::scope(Cow::Borrowed(name), body).await
 }
 
 /// The owned copy of a reference argument, taken at registration.

@@ -292,14 +292,12 @@ pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> Token
     let typed = common::typed(ret);
     let run = match sig.asyncness {
         Some(_) => quote!(async { #typed #block }.await),
-        None => quote! {
-            #[allow(clippy::redundant_closure_call)]
-            (|| { #typed #block })()
-        },
+        None => quote!((|| { #typed #block })()),
     };
     let result = common::ident("__retry_rollback_result");
     let generated = quote! {
         #before
+        #[allow(clippy::redundant_closure_call)]
         let #result: #ret = #run;
         if let ::core::result::Result::Ok(#ok) = &#result {
             let _ = #ok;

@@ -15,12 +15,14 @@ use std::borrow::Cow;
 use std::fmt::{self, Display};
 use std::future::Future;
 use std::mem;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::config::RetryConfig;
 use crate::rollback::context::RollbackContext;
 use crate::rollback::error::RollbackError;
+use crate::rollback::report::RollbackReport;
 use crate::rollback::run;
 
 /// A handle to the context of one active scope. It is locked only to add
@@ -88,59 +90,86 @@ pub(crate) fn register<F, Fut, E>(
 /// a savepoint's do. `Err` rolls back this scope's actions, last first. A
 /// panic rolls back, then resumes. A scope dropped half-way runs its
 /// actions in the background, as any armed context does.
-pub(crate) async fn scope<T, E, F>(
-    name: impl Into<Cow<'static, str>>,
-    body: F,
-) -> Result<T, RollbackError<E>>
+pub(crate) async fn scope<T, E, F>(name: Cow<'static, str>, body: F) -> Result<T, RollbackError<E>>
 where
-    F: Future<Output = Result<T, E>>,
+    F: Future<Output = Result<T, E>> + Send,
     E: Display,
 {
     let outer = ACTIVE.try_with(Arc::clone).ok();
     let handle: Handle = Arc::new(Mutex::new(RollbackContext::new(name)));
-    let result = run::catch_panic(ACTIVE.scope(Arc::clone(&handle), body)).await;
+    // Limitation: boxed as `dyn Future + Send`, as a scope's body is (see
+    // `RollbackContext::scope`): the compiler cannot otherwise prove the
+    // panic guard around it `Send` for every lifetime.
+    let body: Pin<Box<dyn Future<Output = Result<T, E>> + Send + '_>> =
+        Box::pin(ACTIVE.scope(Arc::clone(&handle), body));
+    let result = run::catch_panic(body).await;
     match result {
         Ok(Ok(value)) => {
-            let actions = mem::take(&mut lock(&handle).actions);
-            match outer {
-                Some(outer) => lock(&outer).actions.extend(actions),
-                None => drop(actions),
-            }
-            lock(&handle).commit();
+            commit(&handle, outer);
             Ok(value)
         }
         Ok(Err(error)) => {
-            let report = undo(&handle, &error).await;
+            let started = start(&handle, &error);
+            let report = finish(started).await;
             Err(RollbackError::new(error, report))
         }
         Err(panic) => {
-            let cause = Panicked(run::panic_message(&*panic));
-            undo(&handle, &cause).await;
+            let cause = Panicked(run::panic_message(&*panic).to_owned());
+            let started = start(&handle, &cause);
+            drop(cause);
+            finish(started).await;
             std::panic::resume_unwind(panic)
         }
     }
 }
 
-/// Rolls back the actions of `handle`, taken out of it first so that the
-/// lock is not held across the undo.
-async fn undo(handle: &Handle, cause: &dyn Display) -> crate::RollbackReport {
+/// Commits the scope of `handle`: its actions go to `outer`, if there is
+/// one, or are dropped without running.
+fn commit(handle: &Handle, outer: Option<Handle>) {
+    let mut ctx = lock(handle);
+    let actions = mem::take(&mut ctx.actions);
+    ctx.commit();
+    drop(ctx);
+    if let Some(outer) = outer {
+        lock(&outer).actions.extend(actions);
+    }
+}
+
+/// Runs the rollback that [`start`] began, if it did.
+async fn finish(started: Result<RollbackReport, RollbackContext<'static>>) -> RollbackReport {
+    match started {
+        Ok(skipped) => skipped,
+        Err(mut ctx) => {
+            let report = ctx.undo().await;
+            ctx.commit();
+            report
+        }
+    }
+}
+
+/// Takes the actions out of `handle`, so that its lock is not held across
+/// the undo, and logs the start of their rollback. Returns the report of a
+/// committed scope, or the context to roll back. The cause is only logged
+/// here, before any `.await`, so that it need not be `Sync`.
+fn start(handle: &Handle, cause: &dyn Display) -> Result<RollbackReport, RollbackContext<'static>> {
     let mut ctx = {
         let mut guard = lock(handle);
         let name = guard.name().to_owned();
         mem::replace(&mut *guard, RollbackContext::new(name))
     };
-    let report = match ctx.start_rollback(Some(cause)) {
-        Some(skipped) => skipped,
-        None => ctx.undo().await,
-    };
-    ctx.commit();
-    report
+    match ctx.start_rollback(Some(cause)) {
+        Some(skipped) => {
+            ctx.commit();
+            Ok(skipped)
+        }
+        None => Err(ctx),
+    }
 }
 
 /// The cause of a rollback that a panic started.
-struct Panicked<'m>(&'m str);
+struct Panicked(String);
 
-impl Display for Panicked<'_> {
+impl Display for Panicked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the scope panicked: {}", self.0)
     }
