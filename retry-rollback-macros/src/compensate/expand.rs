@@ -57,6 +57,15 @@ impl Inputs {
                         continue;
                     };
                     let pointee = match &*typed.ty {
+                        // A `&'static T` lives long enough: it is copied.
+                        Type::Reference(reference)
+                            if reference
+                                .lifetime
+                                .as_ref()
+                                .is_some_and(|l| l.ident == "static") =>
+                        {
+                            None
+                        }
                         Type::Reference(reference) => {
                             let mut elem = (*reference.elem).clone();
                             EraseLifetimes.visit_type_mut(&mut elem);
