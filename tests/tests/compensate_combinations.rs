@@ -74,6 +74,27 @@ impl Service {
         }
     }
 
+    #[compensate(self.fill(items), retry = aggressive)]
+    async fn with_owned_items(&self, items: Vec<u32>) -> io::Result<()> {
+        drop(items);
+        Ok(())
+    }
+
+    /// Adds to the items it was given and fails twice: each attempt must
+    /// get the items as they were captured, not as the last one left them.
+    async fn fill(&self, mut items: Vec<u32>) -> io::Result<()> {
+        items.push(0);
+        self.counts
+            .undone
+            .lock()
+            .unwrap()
+            .push(format!("{items:?}"));
+        match self.counts.undo.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => Err(io::Error::other("device busy")),
+            _ => Ok(()),
+        }
+    }
+
     #[compensate(self.slow_undo(), timeout = 5)]
     async fn with_slow_undo(&self) -> io::Result<()> {
         Ok(())
@@ -114,6 +135,7 @@ async fn then_fail(service: &Service, step: u8) -> Result<(), RollbackError<io::
         3 => service.with_slow_undo().await?,
         4 => service.start().await.map(drop)?,
         5 => service.with_configured_undo().await?,
+        6 => service.with_owned_items(vec![1, 2]).await?,
         _ => service.with_slow_undo_duration().await?,
     }
     Err(io::Error::other("a later step failed"))
@@ -185,7 +207,7 @@ async fn an_undo_past_its_timeout_is_cut_off_and_reported() {
 async fn a_timeout_may_be_a_duration_expression() {
     let service = Service::default();
     let started = Instant::now();
-    let error = then_fail(&service, 6).await.unwrap_err();
+    let error = then_fail(&service, 7).await.unwrap_err();
     let action = &error.report().actions()[0];
     assert_eq!(
         action.outcome(),
@@ -200,4 +222,15 @@ async fn the_undo_reads_the_success_value() {
     let error = then_fail(&service, 4).await.unwrap_err();
     assert_eq!(error.report().actions()[0].name(), "stop");
     assert_eq!(*service.counts.undone.lock().unwrap(), ["kill 4242"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_undo_gets_fresh_captured_values_on_each_attempt() {
+    let service = Service::default();
+    let error = then_fail(&service, 6).await.unwrap_err();
+    assert_eq!(error.report().actions()[0].attempts(), 3);
+    assert_eq!(
+        *service.counts.undone.lock().unwrap(),
+        ["[1, 2, 0]", "[1, 2, 0]", "[1, 2, 0]"]
+    );
 }

@@ -1,7 +1,7 @@
-//! What `#[compensate]` and `#[with_rollback]` share: `name = value`
-//! arguments checked against a table, suggestions for misspelt names, the
-//! check that a function returns a `Result`, and the guard that fixes the
-//! type of a rebuilt body.
+//! What the attributes share: `name = value` arguments checked against a
+//! table, suggestions for misspelt names, the check that a function
+//! returns a `Result`, the guard that fixes the type of a rebuilt body, and
+//! the function whose body does not parse.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
