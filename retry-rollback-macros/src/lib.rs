@@ -416,6 +416,9 @@ pub fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   by the undo.
 /// - The return type is recognised by its name: its last path segment must
 ///   end in `Result`.
+/// - Methods that `#[async_trait]` already rewrote return a boxed future,
+///   not a `Result`, and are refused; call a `#[compensate]` inherent
+///   method from the trait method instead.
 /// - A reference argument's type may not hold `impl Trait`, nor a type
 ///   whose owned form borrows.
 #[proc_macro_attribute]

@@ -110,6 +110,14 @@
 //!   fails, only its own actions are undone; if it succeeds, they join the
 //!   outer scope's (see [`Savepoints::scope`]).
 //!
+//! ## By annotation
+//!
+//! [`#[compensate(undo)]`](macro@compensate) on a step registers its undo
+//! when it returns `Ok`, in the scope that
+//! [`#[with_rollback]`](macro@with_rollback) opened for the current task;
+//! the steps stay plain methods called with `?`. Such undo actions are
+//! owned, so the installer is cloned into them: see their docs.
+//!
 //! ## Cancellation
 //!
 //! A future can be dropped before it finishes: a `tokio::time::timeout`

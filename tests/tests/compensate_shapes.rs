@@ -6,7 +6,7 @@ use std::fmt::Display;
 use std::io;
 use std::sync::{Arc, Mutex};
 
-use retry_rollback::{RollbackError, compensate, with_rollback};
+use retry_rollback::{RollbackError, compensate, with_retry, with_rollback};
 
 type Journal = Arc<Mutex<Vec<String>>>;
 
@@ -147,6 +147,56 @@ async fn every_shape_registers_its_undo_and_the_scope_undoes_them_last_first() {
             // counted.
             "forget 2 from 3",
             "uninstall nginx",
+        ]
+    );
+}
+
+/// A plain function retried by `#[with_retry]`, in both orders: the undo
+/// is registered once, after the attempt that succeeded.
+#[compensate(unlink)]
+#[with_retry(max_attempts = 3, initial_delay = 0)]
+fn flaky_link_below(journal: Journal, path: &str) -> io::Result<()> {
+    flaky(&journal, path)
+}
+
+#[with_retry(max_attempts = 3, initial_delay = 0)]
+#[compensate(unlink)]
+fn flaky_link_above(journal: Journal, path: &str) -> io::Result<()> {
+    flaky(&journal, path)
+}
+
+/// Fails on its first attempt for each path.
+fn flaky(journal: &Journal, path: &str) -> io::Result<()> {
+    let attempt = format!("attempt {path}");
+    let first = !journal.lock().unwrap().contains(&attempt);
+    write(journal, attempt);
+    match first {
+        true => Err(io::Error::other("busy")),
+        false => Ok(()),
+    }
+}
+
+#[with_rollback]
+async fn links(journal: &Journal) -> Result<(), RollbackError<io::Error>> {
+    flaky_link_below(journal.clone(), "/a")?;
+    flaky_link_above(journal.clone(), "/b")?;
+    Err(io::Error::other("validation failed"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_plain_function_with_with_retry_registers_once_in_either_order() {
+    let journal = Journal::default();
+    let error = links(&journal).await.unwrap_err();
+    assert_eq!(error.report().actions().len(), 2);
+    assert_eq!(
+        *journal.lock().unwrap(),
+        [
+            "attempt /a",
+            "attempt /a",
+            "attempt /b",
+            "attempt /b",
+            "unlink /b",
+            "unlink /a"
         ]
     );
 }
