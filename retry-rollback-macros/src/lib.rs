@@ -533,7 +533,10 @@ pub fn compensate(args: TokenStream, item: TokenStream) -> TokenStream {
 /// A `#[with_rollback]` function called inside another one's scope is a
 /// savepoint: if it fails, only its own actions are undone; if it
 /// succeeds, its actions join the outer scope, to be undone if the outer
-/// one fails later.
+/// one fails later. The nested function's `RollbackError<E>` is the
+/// caller's to handle: match it to go on without the optional part, or
+/// give up with `.map_err(RollbackError::into_inner)?`, which undoes the
+/// outer scope as well.
 ///
 /// # Expansion
 ///

@@ -5,6 +5,11 @@ async fn download() -> Result<(), String> {
     Ok(())
 }
 
+#[compensate(remove, colour = "red")]
+async fn extract() -> Result<(), String> {
+    Ok(())
+}
+
 async fn remove() -> Result<(), String> {
     Ok(())
 }
