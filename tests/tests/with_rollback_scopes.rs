@@ -20,7 +20,7 @@ impl Host {
         self.journal.lock().unwrap().clone()
     }
 
-    #[compensate(self.delete(name))]
+    #[compensate(self.delete(name), crate = ::retry_rollback)]
     async fn create(&self, name: &str) -> io::Result<()> {
         self.journal.lock().unwrap().push(format!("create {name}"));
         Ok(())
@@ -58,6 +58,17 @@ impl Host {
             true => Err(io::Error::other("validation failed")),
             false => Ok(()),
         }
+    }
+
+    /// Gives up when the nested scope fails.
+    #[with_rollback(name = "strict install")]
+    async fn strict_install(&self) -> Result<(), RollbackError<io::Error>> {
+        self.create("binary").await?;
+        self.dashboards(true)
+            .await
+            .map_err(RollbackError::into_inner)?;
+        self.create("unit").await?;
+        Ok(())
     }
 
     #[with_rollback]
@@ -154,7 +165,7 @@ impl From<RollbackError<InstallError>> for InstallError {
 }
 
 /// The body works in `InstallError`, and so does the caller.
-#[with_rollback]
+#[with_rollback(crate = retry_rollback)]
 async fn install_with_own_error(host: &Host) -> Result<u32, InstallError> {
     host.create("binary").await?;
     host.create("unit").await?;
@@ -190,4 +201,22 @@ async fn a_scope_is_send_and_runs_on_a_multi_threaded_runtime() {
         }
     });
     assert_eq!(task.await.unwrap(), Err(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nested_failure_given_up_on_undoes_the_outer_scope_too() {
+    let host = Host::default();
+    let error = host.strict_install().await.unwrap_err();
+    assert_eq!(error.error().to_string(), "grafana not reachable");
+    assert_eq!(error.report().scope(), "strict install");
+    assert_eq!(error.report().actions().len(), 1);
+    assert_eq!(
+        host.entries(),
+        [
+            "create binary",
+            "create dashboard",
+            "delete dashboard",
+            "delete binary"
+        ]
+    );
 }
