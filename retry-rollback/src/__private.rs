@@ -283,8 +283,3 @@ where
 pub fn to_owned<T: ?Sized + ToOwned>(value: &T) -> T::Owned {
     value.to_owned()
 }
-
-/// The seconds of a `timeout = <number>` argument.
-pub fn seconds(seconds: f64) -> Duration {
-    Duration::from_secs_f64(seconds)
-}
