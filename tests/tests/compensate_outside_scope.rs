@@ -2,53 +2,21 @@
 //! logs a WARN naming the step and its undo: nothing is registered, and
 //! nothing is silent. A task spawned inside a scope is outside it too.
 
-use std::cell::RefCell;
-use std::io::{self, Write};
-use std::sync::Once;
+mod support;
+
+use std::io;
 
 use retry_rollback::{RollbackError, compensate, with_rollback};
+use support::Logs;
 
-thread_local! {
-    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// Starts capturing the logs of the current thread.
+fn capture() -> Logs {
+    Logs::capture()
 }
 
-/// Starts capturing the logs of the current thread, through one global
-/// subscriber.
-fn capture() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(|| ThreadWriter)
-            .with_max_level(tracing::Level::INFO)
-            .without_time()
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-    });
-    CAPTURED.with(|captured| captured.borrow_mut().clear());
-}
-
-fn warnings() -> Vec<String> {
-    CAPTURED.with(|captured| {
-        String::from_utf8_lossy(&captured.borrow())
-            .lines()
-            .filter(|line| line.contains("WARN"))
-            .map(str::to_owned)
-            .collect()
-    })
-}
-
-struct ThreadWriter;
-
-impl Write for ThreadWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(bytes));
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
+/// The WARN lines captured so far.
+fn warnings(logs: &Logs) -> Vec<String> {
+    logs.matching(&["WARN"])
 }
 
 #[compensate(remove_download(path))]
@@ -70,11 +38,11 @@ async fn failing_download(path: String) -> io::Result<()> {
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_step_outside_any_scope_warns_with_its_name_and_its_undo() {
-    capture();
+    let logs = capture();
     download(String::from("/tmp/exporter.tar.gz"))
         .await
         .unwrap();
-    let warnings = warnings();
+    let warnings = warnings(&logs);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains(
@@ -87,9 +55,9 @@ async fn a_step_outside_any_scope_warns_with_its_name_and_its_undo() {
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_failing_step_outside_any_scope_registers_nothing_and_says_nothing() {
-    capture();
+    let logs = capture();
     assert!(failing_download(String::from("/tmp/x")).await.is_err());
-    assert_eq!(warnings(), Vec::<String>::new());
+    assert_eq!(warnings(&logs), Vec::<String>::new());
 }
 
 #[with_rollback]
@@ -97,12 +65,12 @@ async fn spawns_the_step() -> Result<usize, RollbackError<io::Error>> {
     tokio::spawn(download(String::from("/tmp/spawned")))
         .await
         .map_err(io::Error::other)??;
-    Ok(warnings().len())
+    Ok(Logs.matching(&["WARN"]).len())
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_task_spawned_inside_a_scope_does_not_see_it() {
-    capture();
+    let logs = capture();
     assert_eq!(spawns_the_step().await.unwrap(), 1);
-    assert!(warnings()[0].contains("step `download` succeeded outside any rollback scope"));
+    assert!(warnings(&logs)[0].contains("step `download` succeeded outside any rollback scope"));
 }
