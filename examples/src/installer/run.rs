@@ -315,8 +315,8 @@ async fn install<T: Transport + Send + Sync + 'static>(
             let (error, report) = error.into_parts();
             progress.line(format_args!("install failed: {error}"));
             progress.line(&report);
-            summarize_retries(progress);
             summarize_rollback(progress, &report);
+            summarize_retries(progress);
             outcome.unchanged = Some(check_root(root, before, progress));
             outcome.error = Some(error.to_string());
             outcome.report = Some(report);
