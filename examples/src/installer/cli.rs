@@ -96,6 +96,10 @@ pub fn parse(args: impl IntoIterator<Item = String>, exporter: PathBuf) -> Resul
 ///
 /// So the example needs no other binary built first: the release it
 /// installs is a copy of itself.
+///
+/// Limitation: Ctrl-C ends the process where it stands, without a
+/// rollback (and the terminal's SIGINT reaches a started exporter too);
+/// `--root DIR --uninstall` removes whatever is left under `DIR`.
 pub fn main() -> ExitCode {
     let mut args = std::env::args();
     let program = args.next().map(PathBuf::from);

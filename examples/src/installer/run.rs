@@ -174,6 +174,18 @@ fn io_error(what: impl Into<String>) -> impl FnOnce(io::Error) -> SetupError {
 /// [`SetupError`] when the install could not start at all; a failed
 /// install is an [`Outcome`] that did not succeed.
 pub async fn run(options: &Options, progress: Arc<Progress>) -> Result<Outcome, SetupError> {
+    if options.uninstall {
+        match &options.root {
+            None => return Err(SetupError::UninstallWithoutRoot),
+            Some(root) if !root.is_dir() => {
+                return Err(SetupError::Io {
+                    what: format!("uninstalling from {}", root.display()),
+                    source: io::Error::new(io::ErrorKind::NotFound, "no such directory"),
+                });
+            }
+            Some(_) => {}
+        }
+    }
     let (root, temporary) = prepare_root(options.root.as_deref(), &progress)?;
     let root_str = root
         .to_str()
