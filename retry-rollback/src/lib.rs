@@ -110,6 +110,14 @@
 //!   fails, only its own actions are undone; if it succeeds, they join the
 //!   outer scope's (see [`Savepoints::scope`]).
 //!
+//! ## By annotation
+//!
+//! [`#[compensate(undo)]`](macro@compensate) on a step registers its undo
+//! when it returns `Ok`, in the scope that
+//! [`#[with_rollback]`](macro@with_rollback) opened for the current task;
+//! the steps stay plain methods called with `?`. Such undo actions are
+//! owned, so the installer is cloned into them: see their docs.
+//!
 //! ## Cancellation
 //!
 //! A future can be dropped before it finishes: a `tokio::time::timeout`
@@ -297,7 +305,7 @@ pub use command::{
     CURL_NETWORK_ERRORS, CommandFailure, CommandHook, CommandOutput, CommandRetry,
     SSH_CONNECTION_FAILED, retry_command,
 };
-pub use retry_rollback_macros::with_retry;
+pub use retry_rollback_macros::{compensate, with_retry, with_rollback};
 
 pub use config::{ConfigError, RetryConfig, RetryConfigBuilder};
 pub use delays::{Delays, Jitter};

@@ -1,47 +1,23 @@
 //! What the retry loop writes to `tracing`, and what it does not.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+mod support;
+
+use std::io;
 
 use retry_rollback::{Retry, RetryConfig, retry_with_backoff};
+use support::Logs;
 
-/// Collects formatted log lines.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Lines {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-/// Runs `future` on a paused current-thread runtime with a subscriber that
-/// writes into the returned lines.
-fn logged<F: Future>(future: F) -> (F::Output, String) {
-    let lines = Lines::default();
-    let writer = lines.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .without_time()
-        .finish();
+/// Runs `future` on a paused current-thread runtime and returns its output
+/// with the log lines it wrote.
+fn logged<F: Future>(future: F) -> (F::Output, Vec<String>) {
+    let logs = Logs::capture();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .unwrap();
-    let output = tracing::subscriber::with_default(subscriber, || runtime.block_on(future));
-    (output, lines.text())
+    let output = runtime.block_on(future);
+    (output, logs.lines())
 }
 
 fn refused() -> io::Error {
@@ -55,7 +31,7 @@ fn a_first_try_success_logs_nothing() {
         Ok::<_, io::Error>(1)
     }));
     assert_eq!(result.unwrap(), 1);
-    assert_eq!(log, "");
+    assert_eq!(log, Vec::<String>::new());
 }
 
 #[test]
@@ -68,9 +44,8 @@ fn each_failed_attempt_warns_and_a_late_success_is_noted() {
         async move { if call < 3 { Err(refused()) } else { Ok(call) } }
     }));
     assert_eq!(result.unwrap(), 3);
-    let lines: Vec<&str> = log.lines().collect();
     assert_eq!(
-        lines,
+        log,
         [
             " WARN retry_rollback: attempt failed, retrying attempt=1 max_attempts=3 delay=1s error=connection refused",
             " WARN retry_rollback: attempt failed, retrying attempt=2 max_attempts=3 delay=2s error=connection refused",
@@ -86,9 +61,8 @@ fn running_out_of_attempts_is_an_error() {
         Err::<(), _>(refused())
     }));
     assert!(result.is_err());
-    let last = log.lines().last().unwrap();
     assert_eq!(
-        last,
+        log.last().unwrap(),
         "ERROR retry_rollback: all attempts failed attempt=2 max_attempts=2 error=connection refused"
     );
 }
@@ -108,7 +82,9 @@ fn a_permanent_error_says_why_it_was_not_retried() {
     );
     assert!(result.is_err());
     assert_eq!(
-        log.trim_end(),
-        " WARN retry_rollback: permanent error, not retrying attempt=1 max_attempts=3 error=permission denied"
+        log,
+        [
+            " WARN retry_rollback: permanent error, not retrying attempt=1 max_attempts=3 error=permission denied"
+        ]
     );
 }

@@ -2,73 +2,16 @@
 //! owned undo actions run in the background, last first; borrowing ones
 //! are reported at ERROR, by name, as abandoned.
 
-use std::cell::RefCell;
-use std::io::{self, Write};
+mod support;
+
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use retry_rollback::RollbackContext;
+use support::Logs;
 use tokio::time::{Instant, sleep, timeout};
-
-/// Log lines, captured per thread: the logs of a test on the current
-/// thread, and of the tasks its current-thread runtime runs.
-struct Logs;
-
-thread_local! {
-    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-impl Logs {
-    /// Starts capturing the logs of the current thread.
-    ///
-    /// One global subscriber serves every test: subscribers set per thread
-    /// race with each other when tests run in parallel and can miss events.
-    fn capture() -> Logs {
-        static INSTALL: Once = Once::new();
-        INSTALL.call_once(|| {
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(|| ThreadWriter)
-                .with_max_level(tracing::Level::INFO)
-                .without_time()
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).unwrap();
-        });
-        CAPTURED.with(|captured| captured.borrow_mut().clear());
-        Logs
-    }
-
-    fn lines(&self) -> Vec<String> {
-        CAPTURED.with(|captured| {
-            String::from_utf8_lossy(&captured.borrow())
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        })
-    }
-
-    /// The lines that contain every one of `parts`.
-    fn matching(&self, parts: &[&str]) -> Vec<String> {
-        self.lines()
-            .into_iter()
-            .filter(|line| parts.iter().all(|part| line.contains(part)))
-            .collect()
-    }
-}
-
-/// Writes to the current thread's capture.
-struct ThreadWriter;
-
-impl Write for ThreadWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(bytes));
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 type Undone = Arc<Mutex<Vec<&'static str>>>;
 

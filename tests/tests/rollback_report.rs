@@ -1,65 +1,15 @@
 //! What the caller and the logs learn from a rollback: the report, the
 //! error that wraps it, and one log line per event.
 
-use std::cell::RefCell;
+mod support;
+
 use std::error::Error;
-use std::io::{self, Write};
-use std::sync::Once;
+use std::io;
 use std::time::Duration;
 
 use retry_rollback::{RollbackContext, RollbackError, UndoOutcome};
+use support::Logs;
 use tokio::time::sleep;
-
-/// Log lines, captured per thread: the logs of a test on the current
-/// thread, and of the tasks its current-thread runtime runs.
-struct Logs;
-
-thread_local! {
-    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-impl Logs {
-    /// Starts capturing the logs of the current thread.
-    ///
-    /// One global subscriber serves every test: subscribers set per thread
-    /// race with each other when tests run in parallel and can miss events.
-    fn capture() -> Logs {
-        static INSTALL: Once = Once::new();
-        INSTALL.call_once(|| {
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(|| ThreadWriter)
-                .with_max_level(tracing::Level::INFO)
-                .without_time()
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).unwrap();
-        });
-        CAPTURED.with(|captured| captured.borrow_mut().clear());
-        Logs
-    }
-
-    fn lines(&self) -> Vec<String> {
-        CAPTURED.with(|captured| {
-            String::from_utf8_lossy(&captured.borrow())
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        })
-    }
-}
-
-/// Writes to the current thread's capture.
-struct ThreadWriter;
-
-impl Write for ThreadWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(bytes));
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A scope whose validation fails, with one undo of each kind.
 async fn dirty_install() -> RollbackError<io::Error> {

@@ -9,5 +9,7 @@
 fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/with_retry/*.rs");
+    cases.compile_fail("ui/compensate/*.rs");
+    cases.compile_fail("ui/with_rollback/*.rs");
     cases.pass("ui/pass/*.rs");
 }

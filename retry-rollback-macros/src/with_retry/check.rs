@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, Path, UnOp};
 
 use super::args::{Arg, Args};
+use crate::common::distance;
 
 /// What kind of value an argument takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -272,26 +273,6 @@ fn unknown(name: &Ident) -> syn::Error {
         }
     };
     syn::Error::new(name.span(), message)
-}
-
-/// Edit distance between two names, for suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(current)
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 fn wrong_kind(spec: &Spec, value: &Expr, what: &str) -> syn::Error {

@@ -10,6 +10,7 @@ use syn::{
 };
 
 use super::check::{Base, Settings};
+use crate::common::is_result;
 
 /// How the function runs its body.
 pub(crate) enum Shape {
@@ -62,19 +63,6 @@ pub(crate) fn result_type<'a>(sig: &'a Signature, shape: &Shape) -> syn::Result<
         Ok(ty)
     } else {
         Err(not_result(ty.span()))
-    }
-}
-
-fn is_result(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .is_some_and(|last| last.ident.to_string().ends_with("Result")),
-        Type::Paren(paren) => is_result(&paren.elem),
-        Type::Group(group) => is_result(&group.elem),
-        _ => false,
     }
 }
 

@@ -5,11 +5,11 @@ mod check;
 mod expand;
 
 use proc_macro2::TokenStream;
-use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, ItemFn, Signature, Visibility};
+use syn::ItemFn;
 
 use self::args::Args;
 use self::expand::Shape;
+use crate::common::RawFn;
 use crate::fallback;
 
 pub(crate) fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -42,20 +42,5 @@ pub(crate) fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
             expand::expand(function, &shape, &settings, &ret)
         }
         _ => fallback::with_errors(errors, item),
-    }
-}
-
-/// A function whose body is kept as raw tokens.
-struct RawFn;
-
-impl Parse for RawFn {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        input.call(Attribute::parse_outer)?;
-        input.parse::<Visibility>()?;
-        input.parse::<Signature>()?;
-        let body;
-        syn::braced!(body in input);
-        body.parse::<TokenStream>()?;
-        Ok(RawFn)
     }
 }

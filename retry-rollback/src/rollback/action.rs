@@ -130,11 +130,14 @@ impl<T> Unshared<T> {
 }
 
 /// An undo action waiting in a context.
+///
+/// The retry configuration, rarely given, is boxed so that the stack of a
+/// large rollback stays small.
 pub(crate) struct Action<'a> {
     pub(crate) name: Cow<'static, str>,
     pub(crate) description: Option<Cow<'static, str>>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: Option<RetryConfig>,
+    pub(crate) retry: Option<Box<RetryConfig>>,
     pub(crate) undo: Undo<'a>,
 }
 
@@ -236,7 +239,7 @@ impl<'c, 'a> ActionOptions<'c, 'a> {
     /// [`retry_with_backoff`](crate::retry_with_backoff): every error is
     /// retried until the configuration says stop.
     pub fn retry(self, config: RetryConfig) -> Self {
-        self.action.retry = Some(config);
+        self.action.retry = Some(Box::new(config));
         self
     }
 }

@@ -8,9 +8,11 @@
 //! - `run`: running the actions, LIFO, with timeouts, retries and panic
 //!   guards, and logging each;
 //! - `cancel`: a context dropped while armed;
+//! - `active`: the scope of the current task, for the attributes;
 //! - `report` and `error`: what the caller gets back.
 
 mod action;
+pub(crate) mod active;
 mod cancel;
 mod context;
 mod error;

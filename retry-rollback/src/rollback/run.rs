@@ -77,7 +77,7 @@ async fn undo_one(scope: &str, action: Action<'_>) -> ActionReport {
     let result = {
         let attempts = &mut attempts;
         let undo = &mut undo;
-        let retry = retry.as_ref();
+        let retry = retry.as_deref();
         catch_panic(async move {
             let run = async move {
                 match retry {

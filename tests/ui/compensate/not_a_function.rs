@@ -1,0 +1,6 @@
+use retry_rollback::compensate;
+
+#[compensate(remove)]
+struct Download;
+
+fn main() {}
