@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{EXPORTER, alive, host_root, processes_under};
-use examples::installer::{Options, Outcome, Progress, Step, run};
+use examples::installer::{Options, Outcome, Progress, SCOPE, Step, run};
 use examples::snapshot::Snapshot;
 use retry_rollback::UndoOutcome;
 
@@ -102,6 +102,7 @@ async fn a_failure_at_each_step_is_undone_byte_for_byte() {
         assert_eq!(outcome.finished, Step::ALL[..done], "{step}");
 
         let report = outcome.report.expect("a rollback report");
+        assert_eq!(report.scope(), SCOPE);
         assert!(report.is_clean(), "{step}: {report}");
         let undone: Vec<&str> = report.actions().iter().map(|a| a.name()).collect();
         let expected: Vec<&str> = undo_names[..done].iter().rev().copied().collect();

@@ -3,12 +3,25 @@
 //! `LinuxSSHInstaller.install_exporter`.
 //!
 //! [`Installer`] is cheap to clone (its fields are shared), and each step
-//! is a `&self` method retried by `#[with_retry]`: transient errors (a
-//! dropped connection, a 503) are tried again, permanent ones end the
-//! step at once. [`Installer::install_exporter`] runs the steps in a
-//! [`RollbackContext`] scope and registers each step's undo once the step
-//! has succeeded, so that a step failing for good undoes, last first, the
-//! steps before it.
+//! is a `&self` method with two attributes: `#[with_retry]` tries
+//! transient errors (a dropped connection, a 503) again and ends the step
+//! at once on permanent ones; `#[compensate]` registers the step's undo
+//! once the step has succeeded. [`Installer::install_exporter`] carries
+//! `#[with_rollback]`: when a step fails for good, the steps before it are
+//! undone, last first, and the caller gets the step's error with the
+//! rollback's report.
+//!
+//! ```text
+//! #[compensate(self.remove_unit(), name = "remove unit", description = "...")]
+//! #[with_retry(config = self.retry, retry_if = StepError::is_transient, on_retry = ...)]
+//! pub async fn write_unit(&self) -> Result<UnitCheck, StepError> { ... }
+//!
+//! #[with_rollback(name = "install demo-exporter")]
+//! pub async fn install_exporter(&self) -> Result<Installed, RollbackError<StepError>> {
+//!     self.download().await?;
+//!     ...
+//! }
+//! ```
 //!
 //! [`run`] is the whole demo behind `cargo run -p examples --example
 //! install`: a target root, a flaky artifact server, a transport (this
@@ -17,10 +30,9 @@
 //!
 //! # Limits
 //!
-//! - Each step's undo is registered by hand with
-//!   [`RollbackContext::add_owned_action`] right after the step; the undo
-//!   actions own a clone of the installer, so that they still run if the
-//!   install's future is dropped half-way.
+//! - The undo actions own a clone of the installer (`#[compensate]`
+//!   registers owned actions), so that they still run if the install's
+//!   future is dropped half-way.
 //! - `#[with_retry]` decides with [`Retryable::is_transient`] alone, so a
 //!   server's `Retry-After` hint is not honoured by the step's loop; the
 //!   step waits its own backoff delay instead.
@@ -28,7 +40,7 @@
 use std::sync::Arc;
 
 use retry_rollback::{
-    ConfigError, RetryConfig, Retryable, RollbackContext, RollbackError, with_retry,
+    ConfigError, RetryConfig, Retryable, RollbackError, compensate, with_retry, with_rollback,
 };
 
 use crate::steps::StepError;
@@ -44,7 +56,8 @@ pub use progress::{Progress, Retried};
 pub use run::{DEFAULT_FLAKY, DEFAULT_SEED, Options, Outcome, SetupError, run};
 pub use step::Step;
 
-/// The name of the rollback scope of an install.
+/// The name of the rollback scope of an install, as
+/// [`Installer::install_exporter`]'s `#[with_rollback]` gives it.
 pub const SCOPE: &str = "install demo-exporter";
 
 /// What a successful install leaves running.
@@ -191,6 +204,11 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The step's [`StepError`] once retries are exhausted or it is
     /// permanent.
+    #[compensate(
+        self.remove_download(),
+        name = "remove download",
+        description = "Remove the downloaded tarball"
+    )]
     #[with_retry(
         config = self.retry,
         retry_if = StepError::is_transient,
@@ -209,7 +227,10 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The [`StepError`] of the command.
     pub async fn remove_download(&self) -> Result<(), StepError> {
-        linux::remove_download(&*self.transport, &self.target).await
+        self.undone(
+            "remove download",
+            linux::remove_download(&*self.transport, &self.target).await,
+        )
     }
 
     /// Step 2: extracts the tarball.
@@ -217,6 +238,11 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     /// # Errors
     ///
     /// As [`Installer::download`].
+    #[compensate(
+        self.remove_extracted(),
+        name = "remove extracted",
+        description = "Remove the extracted directory"
+    )]
     #[with_retry(
         config = self.retry,
         retry_if = StepError::is_transient,
@@ -235,7 +261,10 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The [`StepError`] of the command.
     pub async fn remove_extracted(&self) -> Result<(), StepError> {
-        linux::remove_extracted(&*self.transport, &self.target).await
+        self.undone(
+            "remove extracted",
+            linux::remove_extracted(&*self.transport, &self.target).await,
+        )
     }
 
     /// Step 3: installs the binary.
@@ -243,6 +272,11 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     /// # Errors
     ///
     /// As [`Installer::download`].
+    #[compensate(
+        self.remove_binary(),
+        name = "remove binary",
+        description = "Remove the installed binary"
+    )]
     #[with_retry(
         config = self.retry,
         retry_if = StepError::is_transient,
@@ -261,7 +295,10 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The [`StepError`] of the command.
     pub async fn remove_binary(&self) -> Result<(), StepError> {
-        linux::remove_binary(&*self.transport, &self.target).await
+        self.undone(
+            "remove binary",
+            linux::remove_binary(&*self.transport, &self.target).await,
+        )
     }
 
     /// Step 4: writes the systemd unit.
@@ -269,6 +306,11 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     /// # Errors
     ///
     /// As [`Installer::download`].
+    #[compensate(
+        self.remove_unit(),
+        name = "remove unit",
+        description = "Remove the systemd unit"
+    )]
     #[with_retry(
         config = self.retry,
         retry_if = StepError::is_transient,
@@ -287,7 +329,10 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The [`StepError`] of the command.
     pub async fn remove_unit(&self) -> Result<(), StepError> {
-        linux::remove_unit(&*self.transport, &self.target).await
+        self.undone(
+            "remove unit",
+            linux::remove_unit(&*self.transport, &self.target).await,
+        )
     }
 
     /// Step 5: starts the exporter and returns its pid.
@@ -295,6 +340,11 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     /// # Errors
     ///
     /// As [`Installer::download`].
+    #[compensate(
+        self.stop(),
+        name = "stop",
+        description = "Stop the exporter and wait for it to exit"
+    )]
     #[with_retry(
         config = self.retry,
         retry_if = StepError::is_transient,
@@ -313,7 +363,7 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The [`StepError`] of the command.
     pub async fn stop(&self) -> Result<(), StepError> {
-        linux::stop(&*self.transport, &self.target).await
+        self.undone("stop", linux::stop(&*self.transport, &self.target).await)
     }
 
     /// Step 6: checks that the exporter answers `GET /metrics` and returns
@@ -334,72 +384,34 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
         linux::validate(&self.target, &self.once).await
     }
 
-    /// Runs the six steps in a rollback scope: after each step succeeds,
-    /// its undo is registered; when a step fails for good, the steps that
+    /// Runs the six steps in a rollback scope: each step registers its
+    /// undo when it succeeds; when a step fails for good, the steps that
     /// succeeded are undone, last first.
     ///
     /// # Errors
     ///
     /// [`RollbackError`] with the failing step's [`StepError`] and the
     /// [`RollbackReport`](retry_rollback::RollbackReport) of the undo.
+    #[with_rollback(name = "install demo-exporter")]
     pub async fn install_exporter(&self) -> Result<Installed, RollbackError<StepError>> {
-        RollbackContext::scope(SCOPE, async |ctx| {
-            self.step(Step::Download, &self.url, self.download())
-                .await?;
-            let tarball = self.target.tarball();
-            self.undo(
-                ctx,
-                "remove download",
-                format!("Remove {tarball}"),
-                |i| async move { i.remove_download().await },
-            );
-
-            let extracted = self.target.extracted();
-            self.step(Step::Extract, &extracted, self.extract()).await?;
-            self.undo(
-                ctx,
-                "remove extracted",
-                format!("Remove {extracted}"),
-                |i| async move { i.remove_extracted().await },
-            );
-
-            let binary = self.target.binary();
-            self.step(Step::Install, &binary, self.install_binary())
-                .await?;
-            self.undo(
-                ctx,
-                "remove binary",
-                format!("Remove {binary}"),
-                |i| async move { i.remove_binary().await },
-            );
-
-            let unit = self.target.unit();
-            let unit_check = self.step(Step::Unit, &unit, self.write_unit()).await?;
-            self.undo(
-                ctx,
-                "remove unit",
-                format!("Remove {unit}"),
-                |i| async move { i.remove_unit().await },
-            );
-
-            let listen = format!("listening on {}", self.target.listen());
-            let pid = self.step(Step::Start, &listen, self.start()).await?;
-            self.undo(
-                ctx,
-                "stop",
-                format!("Stop the exporter, pid {pid}"),
-                |i| async move { i.stop().await },
-            );
-
-            let url = self.target.metrics_url();
-            let metrics = self.step(Step::Validate, &url, self.validate()).await?;
-            Ok(Installed {
-                pid,
-                unit_check,
-                metrics,
-            })
+        self.step(Step::Download, &self.url, self.download())
+            .await?;
+        let extracted = self.target.extracted();
+        self.step(Step::Extract, &extracted, self.extract()).await?;
+        let binary = self.target.binary();
+        self.step(Step::Install, &binary, self.install_binary())
+            .await?;
+        let unit = self.target.unit();
+        let unit_check = self.step(Step::Unit, &unit, self.write_unit()).await?;
+        let listen = format!("listening on {}", self.target.listen());
+        let pid = self.step(Step::Start, &listen, self.start()).await?;
+        let url = self.target.metrics_url();
+        let metrics = self.step(Step::Validate, &url, self.validate()).await?;
+        Ok(Installed {
+            pid,
+            unit_check,
+            metrics,
         })
-        .await
     }
 
     /// Runs every undo, last step first, whether or not the steps ran:
@@ -410,22 +422,16 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     ///
     /// The first undo's [`StepError`].
     pub async fn uninstall(&self) -> Result<(), StepError> {
-        let mut first = None;
-        let undos = [
-            ("stop", self.stop().await),
-            ("remove unit", self.remove_unit().await),
-            ("remove binary", self.remove_binary().await),
-            ("remove extracted", self.remove_extracted().await),
-            ("remove download", self.remove_download().await),
+        let results = [
+            self.stop().await,
+            self.remove_unit().await,
+            self.remove_binary().await,
+            self.remove_extracted().await,
+            self.remove_download().await,
         ];
-        for (name, result) in undos {
-            match result {
-                Ok(()) => self.progress.line(format_args!("      {name}: done")),
-                Err(error) => {
-                    self.progress.line(format_args!("      {name}: {error}"));
-                    first.get_or_insert(error);
-                }
-            }
+        let mut first = None;
+        for error in results.into_iter().filter_map(Result::err) {
+            first.get_or_insert(error);
         }
         first.map_or(Ok(()), Err)
     }
@@ -465,31 +471,14 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
         }
     }
 
-    /// Registers `undo`, which gets its own clone of the installer, as an
-    /// owned action, and prints it when it runs.
-    fn undo<F, Fut>(
-        &self,
-        ctx: &mut RollbackContext<'_>,
-        name: &'static str,
-        description: String,
-        undo: F,
-    ) where
-        F: Fn(Installer<T>) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<(), StepError>> + Send + 'static,
-    {
-        let installer = self.clone();
-        ctx.add_owned_action(name, move || {
-            let progress = Arc::clone(&installer.progress);
-            let attempt = undo(installer.clone());
-            async move {
-                let result = attempt.await;
-                match &result {
-                    Ok(()) => progress.line(format_args!("      undo {name}: done")),
-                    Err(error) => progress.line(format_args!("      undo {name}: {error}")),
-                }
-                result
-            }
-        })
-        .description(description);
+    /// Prints how the undo `name` ended, and passes its result on.
+    fn undone(&self, name: &str, result: Result<(), StepError>) -> Result<(), StepError> {
+        match &result {
+            Ok(()) => self.progress.line(format_args!("      undo {name}: done")),
+            Err(error) => self
+                .progress
+                .line(format_args!("      undo {name}: {error}")),
+        }
+        result
     }
 }
