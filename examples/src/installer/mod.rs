@@ -367,7 +367,8 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
     }
 
     /// Step 6: checks that the exporter answers `GET /metrics` and returns
-    /// the page.
+    /// the page. It changes nothing on the target, so it has no undo and
+    /// no `#[compensate]`.
     ///
     /// # Errors
     ///
@@ -464,8 +465,12 @@ impl<T: Transport + Send + Sync + 'static> Installer<T> {
             Err(error) => {
                 self.progress
                     .line(format_args!("      failed for good: {error}"));
-                self.progress
-                    .line("      rolling back the steps that succeeded, last first");
+                if self.progress.finished_steps().is_empty() {
+                    self.progress.line("      nothing to roll back");
+                } else {
+                    self.progress
+                        .line("      rolling back the steps that succeeded, last first");
+                }
                 Err(error)
             }
         }
