@@ -22,7 +22,10 @@ pub enum DownloadError {
         source: io::Error,
     },
     /// 503 or 429: transient, with the server's `Retry-After` hint.
-    #[error("GET {url}: HTTP {status}, retry after {retry_after:?}")]
+    #[error(
+        "GET {url}: HTTP {status}{}",
+        retry_after.map_or(String::new(), |after| format!(", retry after {after:?}"))
+    )]
     Unavailable {
         /// The URL asked for.
         url: String,

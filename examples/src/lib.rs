@@ -17,6 +17,8 @@
 //! - [`sshd`]: a throwaway OpenSSH server for tests.
 //! - [`steps`]: the six install steps and their undo functions, for Linux
 //!   and Windows targets.
+//! - [`installer`]: the six steps with retry and rollback, and the whole
+//!   demo behind `cargo run -p examples --example install`.
 //! - [`snapshot`]: a recursive listing with contents, to check that undo
 //!   leaves a target as it found it.
 //!
@@ -49,6 +51,8 @@ pub mod artifact;
 pub mod artifact_server;
 pub mod download;
 pub mod exporter;
+pub mod exporter_cli;
+pub mod installer;
 pub mod snapshot;
 pub mod sshd;
 pub mod steps;

@@ -54,3 +54,26 @@ pub fn exporter_tarball() -> &'static [u8] {
             .expect("the exporter packs")
     })
 }
+
+/// The processes whose command line mentions `root`: an exporter
+/// installed there and still running.
+pub fn processes_under(root: &Path) -> Vec<u32> {
+    let root = root.to_str().expect("a UTF-8 root");
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(root) && alive(pid) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
