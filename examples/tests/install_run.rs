@@ -138,8 +138,10 @@ async fn a_flaky_server_is_retried_until_the_install_succeeds() {
     assert_eq!(
         retried,
         [
+            // A dropped connection: the backoff's own 200 ms.
             (Step::Download, 1, Duration::from_millis(200)),
-            (Step::Download, 2, Duration::from_millis(400)),
+            // A 503 with `Retry-After: 1`: the hint beats the 400 ms.
+            (Step::Download, 2, Duration::from_secs(1)),
         ]
     );
     // Seed 8 drops the first connection and answers the second with 503.

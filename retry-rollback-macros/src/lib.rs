@@ -48,6 +48,15 @@ use proc_macro::TokenStream;
 /// | `on_retry` | a path or closure `FnMut(u32, Duration, &E)`, called before each sleep | |
 /// | `crate` | the path of the runtime crate | `::retry_rollback` |
 ///
+/// When the error type is [`Retryable`](../retry_rollback/trait.Retryable.html),
+/// a retried error's `retry_after()` hint is honoured as
+/// [`Retry::retry_transient`](../retry_rollback/struct.Retry.html#method.retry_transient)
+/// honours it: the loop waits at least that long, never past its deadline
+/// or its last attempt. Which errors are retried is still `retry_if`'s to
+/// say (`retry_if = Retryable::is_transient` for the trait's own answer).
+/// Inside a generic function whose error type is a type parameter, the
+/// type is not known to be `Retryable`, and no hint is read.
+///
 /// Delays are seconds as a number (`initial_delay = 0.5`) or any
 /// `Duration` expression (`initial_delay = Duration::from_millis(500)`).
 /// Bare `#[with_retry]` uses `RetryConfig::default()`. `preset` or `config`

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::classify::{Classify, RetryAll, TimedOut};
+use crate::classify::{Classify, RetryAll, Retryable, TimedOut, Verdict};
 use crate::config::{ConfigError, RetryConfig};
 use crate::delays::Jitter;
 use crate::retry::{NoHook, OnRetry};
@@ -160,13 +160,18 @@ impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
 
     /// Decides what follows the failed `attempt`: the delay before the next
     /// one (the hook has then seen the error), or `None` to give up.
-    pub fn failed(&mut self, attempt: u32, error: &E) -> Option<Duration>
+    /// `hint` is the error's own retry-after hint, when its type is
+    /// [`Retryable`](crate::Retryable) (see [`Hint`]).
+    pub fn failed(&mut self, attempt: u32, error: &E, hint: Option<Duration>) -> Option<Duration>
     where
         E: Display,
         C: Classify<E>,
         H: OnRetry<E>,
     {
-        let verdict = self.classify.verdict(error);
+        let verdict = match self.classify.verdict(error) {
+            Verdict::Retry(own) => Verdict::Retry(own.or(hint)),
+            Verdict::Stop => Verdict::Stop,
+        };
         match self.attempts.failed(error, verdict, self.clock.elapsed()) {
             Next::Retry(delay) => {
                 self.hook.on_retry(attempt, delay, error);
@@ -174,6 +179,42 @@ impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
             }
             Next::GiveUp => None,
         }
+    }
+}
+
+/// An error seen by the retry loop of an attribute, to ask for its
+/// retry-after hint.
+///
+/// The generated code calls `(&Hint(&error)).retry_after_hint()` with both
+/// [`WithHint`] and [`WithoutHint`] in scope: method lookup takes
+/// `WithHint` when the error type is [`Retryable`], and falls back to
+/// `WithoutHint`, one auto-reference away, when it is not. So an attribute
+/// honours the hints of any error that can give one, without asking every
+/// error type to implement the trait.
+#[derive(Debug)]
+pub struct Hint<'e, E>(pub &'e E);
+
+/// The hint of a [`Retryable`] error.
+pub trait WithHint {
+    /// The error's retry-after hint.
+    fn retry_after_hint(&self) -> Option<Duration>;
+}
+
+impl<E: Retryable> WithHint for Hint<'_, E> {
+    fn retry_after_hint(&self) -> Option<Duration> {
+        self.0.retry_after()
+    }
+}
+
+/// No hint, for errors that are not [`Retryable`].
+pub trait WithoutHint {
+    /// Always `None`.
+    fn retry_after_hint(&self) -> Option<Duration>;
+}
+
+impl<E> WithoutHint for &Hint<'_, E> {
+    fn retry_after_hint(&self) -> Option<Duration> {
+        None
     }
 }
 

@@ -33,9 +33,9 @@
 //! - The undo actions own a clone of the installer (`#[compensate]`
 //!   registers owned actions), so that they still run if the install's
 //!   future is dropped half-way.
-//! - `#[with_retry]` decides with [`Retryable::is_transient`] alone, so a
-//!   server's `Retry-After` hint is not honoured by the step's loop; the
-//!   step waits its own backoff delay instead.
+//! - A server's `Retry-After` hint makes a step wait at least that long
+//!   (`#[with_retry]` reads it from [`Retryable::retry_after`]), but never
+//!   past the step's last attempt.
 
 use std::sync::Arc;
 

@@ -258,7 +258,15 @@ fn retry_loop(
         _ => quote!(#krate::__private::sleep(__retry_rollback_delay).await),
     };
     let failed = quote_spanned! {ret_span=>
-        __retry_rollback_driver.failed(__retry_rollback_attempt, &__retry_rollback_error)
+        __retry_rollback_driver.failed(
+            __retry_rollback_attempt,
+            &__retry_rollback_error,
+            {
+                #[allow(unused_imports)]
+                use #krate::__private::{WithHint as _, WithoutHint as _};
+                (&#krate::__private::Hint(&__retry_rollback_error)).retry_after_hint()
+            },
+        )
     };
     quote! {
         let __retry_rollback_config: &#krate::RetryConfig = #config;
