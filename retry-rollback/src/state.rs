@@ -26,6 +26,7 @@ pub(crate) struct Attempts<'c> {
 }
 
 impl<'c> Attempts<'c> {
+    #[inline]
     pub(crate) fn new(config: &'c RetryConfig) -> Self {
         Attempts {
             config,
@@ -40,23 +41,27 @@ impl<'c> Attempts<'c> {
     }
 
     /// Counts a new attempt and returns its number, from 1.
+    #[inline]
     pub(crate) fn start(&mut self) -> u32 {
         self.attempt += 1;
         self.attempt
     }
 
     /// Whether the configuration has a total deadline.
+    #[inline]
     pub(crate) fn has_deadline(&self) -> bool {
         self.config.deadline.is_some()
     }
 
     /// Attempts run so far.
+    #[inline]
     pub(crate) fn count(&self) -> u32 {
         self.attempt
     }
 
     /// How long the attempt starting now may run: the per-attempt timeout,
     /// or what is left of the deadline if that is less.
+    #[inline]
     pub(crate) fn time_limit(&self, elapsed: Duration) -> Option<Duration> {
         let left = self
             .config
@@ -82,6 +87,7 @@ impl<'c> Attempts<'c> {
         }
     }
 
+    #[inline]
     pub(crate) fn succeeded(&self) {
         if let Some(budget) = self.config.budget() {
             budget.record_success();
