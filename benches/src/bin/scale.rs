@@ -6,7 +6,8 @@
 //! `scale all [TASKS] [RUNS]` runs every contestant as a separate process,
 //! `RUNS` times each (so that peak memory is measured cleanly), and prints a
 //! Markdown table of the medians. `scale sizes` prints the size of each
-//! contestant's task future and of `tokio::time::Sleep`.
+//! contestant's task future and of `tokio::time::Sleep`; `scale
+//! floor_padded` runs the floor with a future 16 bytes larger.
 
 use std::io;
 use std::process::Command;
@@ -43,6 +44,15 @@ async fn floor() -> io::Result<u64> {
             result => return result,
         }
     }
+}
+
+/// The floor with 16 bytes more held across its awaits: it shows where
+/// tokio's task cells step up to the next size class.
+async fn floor_padded() -> io::Result<u64> {
+    let pad = std::hint::black_box([0u8; 16]);
+    let result = floor().await;
+    std::hint::black_box(pad);
+    result
 }
 
 #[retry_rollback::with_retry(max_attempts = 3, initial_delay = 0.1)]
@@ -113,6 +123,7 @@ fn run_one(contestant: &str, tasks: usize) -> Result<(), String> {
         for _ in 0..tasks {
             handles.push(match contestant {
                 "floor" => tokio::spawn(floor()),
+                "floor_padded" => tokio::spawn(floor_padded()),
                 "with_retry" => tokio::spawn(async {
                     let mut call = 0;
                     with_retry(&mut call).await
@@ -203,6 +214,7 @@ fn main() -> Result<(), String> {
     if contestant == "sizes" {
         let config: &'static RetryConfig = Box::leak(Box::new(RetryConfig::default()));
         println!("floor {}", std::mem::size_of_val(&floor()));
+        println!("floor_padded {}", std::mem::size_of_val(&floor_padded()));
         let mut call = 0;
         println!(
             "with_retry {}",
