@@ -190,3 +190,26 @@ impl Parse for RawFn {
         Ok(RawFn)
     }
 }
+
+/// `function` with `generated` as its body: the signature, visibility and
+/// outer attributes as written, the body's inner attributes kept, and the
+/// braces keeping their span so that errors point into the user's code.
+pub(crate) fn rebuild(function: &syn::ItemFn, generated: TokenStream) -> TokenStream {
+    let syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = function;
+    let outer = attrs
+        .iter()
+        .filter(|a| matches!(a.style, syn::AttrStyle::Outer));
+    let inner = attrs
+        .iter()
+        .filter(|a| !matches!(a.style, syn::AttrStyle::Outer));
+    let mut body =
+        proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#(#inner)* #generated));
+    body.set_span(block.brace_token.span.join());
+    quote!(#(#outer)* #vis #sig #body)
+}

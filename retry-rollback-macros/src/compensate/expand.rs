@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{AttrStyle, FnArg, ItemFn, Lifetime, Pat, ReceiverKind, Type};
+use syn::{FnArg, ItemFn, Lifetime, Pat, ReceiverKind, Type};
 
 use super::check::{Retry, Settings, Undo};
 use crate::common;
@@ -158,13 +158,7 @@ pub(crate) fn uses_value(settings: &Settings) -> bool {
 pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> TokenStream {
     let inputs = Inputs::of(&function);
     let krate = common::krate(settings.krate.as_ref());
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-        ..
-    } = &function;
+    let ItemFn { sig, block, .. } = &function;
 
     // What the undo uses.
     let (uses_self, used_args, uses_value): (bool, Vec<&Input>, bool) = match &settings.undo {
@@ -331,11 +325,5 @@ pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> Token
         #result
     };
 
-    let outer = attrs.iter().filter(|a| matches!(a.style, AttrStyle::Outer));
-    let inner = attrs
-        .iter()
-        .filter(|a| !matches!(a.style, AttrStyle::Outer));
-    let mut body = Group::new(Delimiter::Brace, quote!(#(#inner)* #generated));
-    body.set_span(block.brace_token.span.join());
-    quote!(#(#outer)* #vis #sig #body)
+    common::rebuild(&function, generated)
 }

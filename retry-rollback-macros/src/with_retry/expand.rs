@@ -1,16 +1,16 @@
 //! Stage 3: the function with its body rebuilt around a retry loop. The
 //! signature, attributes and visibility are emitted exactly as written.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{
-    AttrStyle, Block, Expr, ExprAsync, FnArg, GenericArgument, Ident, ItemFn, Local, LocalInit,
-    Pat, PathArguments, ReceiverKind, ReturnType, Signature, Stmt, Type, TypeParamBound,
+    Block, Expr, ExprAsync, FnArg, GenericArgument, Ident, ItemFn, Local, LocalInit, Pat,
+    PathArguments, ReceiverKind, ReturnType, Signature, Stmt, Type, TypeParamBound,
 };
 
 use super::check::{Base, Settings};
-use crate::common::is_result;
+use crate::common::{self, is_result};
 
 /// How the function runs its body.
 pub(crate) enum Shape {
@@ -152,23 +152,10 @@ pub(crate) fn expand(
             function.into_token_stream()
         }
         Shape::Async | Shape::Blocking => {
-            let ItemFn {
-                attrs,
-                vis,
-                sig,
-                block,
-                ..
-            } = &function;
-            let user_body = block.to_token_stream();
-            let generated = retry_loop(sig, shape, settings, &ret, user_body);
-            let outer = attrs.iter().filter(|a| matches!(a.style, AttrStyle::Outer));
-            let inner = attrs
-                .iter()
-                .filter(|a| !matches!(a.style, AttrStyle::Outer));
+            let user_body = function.block.to_token_stream();
+            let generated = retry_loop(&function.sig, shape, settings, &ret, user_body);
             // Only the statements change; the braces keep their span.
-            let mut body = Group::new(Delimiter::Brace, quote!(#(#inner)* #generated));
-            body.set_span(block.brace_token.span.join());
-            quote!(#(#outer)* #vis #sig #body)
+            common::rebuild(&function, generated)
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Stage 3: the body run in an active scope. The signature, attributes and
 //! visibility are emitted exactly as written.
 
-use proc_macro2::{Delimiter, Group, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{AttrStyle, GenericArgument, ItemFn, PathArguments, Type};
+use syn::{GenericArgument, ItemFn, PathArguments, Type};
 
 use super::check::Settings;
 use crate::common;
@@ -42,13 +42,7 @@ fn report_style(ret: &Type) -> Option<(&Type, &Type)> {
 
 pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> TokenStream {
     let krate = common::krate(settings.krate.as_ref());
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-        ..
-    } = &function;
+    let ItemFn { sig, block, .. } = &function;
     let name = match &settings.name {
         Some(name) => quote!(#name),
         None => {
@@ -76,11 +70,5 @@ pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> Token
             }
         }
     };
-    let outer = attrs.iter().filter(|a| matches!(a.style, AttrStyle::Outer));
-    let inner = attrs
-        .iter()
-        .filter(|a| !matches!(a.style, AttrStyle::Outer));
-    let mut body = Group::new(Delimiter::Brace, quote!(#(#inner)* #generated));
-    body.set_span(block.brace_token.span.join());
-    quote!(#(#outer)* #vis #sig #body)
+    common::rebuild(&function, generated)
 }
