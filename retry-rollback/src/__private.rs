@@ -10,14 +10,14 @@
 //! futures it returns.
 
 use std::borrow::Cow;
-use std::fmt::Display;
+use std::fmt::{self, Display};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::classify::{Classify, RetryAll, Retryable, TimedOut, Verdict};
 use crate::config::{ConfigError, RetryConfig};
-use crate::delays::Jitter;
+use crate::delays::{Backoff, Exponential, Jitter, Schedule};
 use crate::retry::{NoHook, OnRetry};
 use crate::state::{Attempts, Next};
 
@@ -46,13 +46,26 @@ pub fn built(config: Result<RetryConfig, ConfigError>) -> RetryConfig {
 /// When the first attempt started, read only when a deadline needs it, so
 /// that a first-try success reads no clock.
 #[derive(Debug)]
-enum Clock {
+pub enum Clock {
+    /// No deadline: nothing to measure.
     Untimed,
+    /// An async function, on tokio's clock (paused in tests).
     Tokio(tokio::time::Instant),
+    /// A plain function, on the system clock.
     Std(std::time::Instant),
 }
 
-impl Clock {
+/// No clock at all, for a configuration known to have no deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct NoClock;
+
+/// The time since the first attempt started.
+pub trait Elapsed {
+    /// Zero when nothing is measured.
+    fn elapsed(&self) -> Duration;
+}
+
+impl Elapsed for Clock {
     fn elapsed(&self) -> Duration {
         match self {
             Clock::Untimed => Duration::ZERO,
@@ -62,15 +75,60 @@ impl Clock {
     }
 }
 
+impl Elapsed for NoClock {
+    #[inline]
+    fn elapsed(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// What a [`Driver`] keeps besides its attempt count.
+pub trait Keep {
+    /// The delay schedule's state.
+    type Backoff: Backoff + fmt::Debug;
+    /// When the first attempt started.
+    type Clock: Elapsed + fmt::Debug;
+}
+
+/// Everything: jitter state and a clock for the deadline. For a
+/// configuration only known at run time.
+#[derive(Debug)]
+pub struct Full;
+
+/// Nothing: a configuration built at compile time without jitter and
+/// without a deadline needs neither, and the function's future is smaller
+/// for it (which decides, for a fleet of tasks, which size class of tokio's
+/// task allocations each one lands in).
+#[derive(Debug)]
+pub struct Lean;
+
+impl Keep for Full {
+    type Backoff = Schedule;
+    type Clock = Clock;
+}
+
+impl Keep for Lean {
+    type Backoff = Exponential;
+    type Clock = NoClock;
+}
+
 /// One call of a retried function: its attempts, its clock, which errors
 /// it retries and who hears about each retry.
-#[derive(Debug)]
-pub struct Driver<'c, T, E, C = RetryAll, H = NoHook> {
-    attempts: Attempts<'c>,
-    clock: Clock,
+pub struct Driver<'c, T, E, C = RetryAll, H = NoHook, K: Keep = Full> {
+    attempts: Attempts<'c, K::Backoff>,
+    clock: K::Clock,
     classify: C,
     hook: H,
     result: PhantomData<fn() -> Result<T, E>>,
+}
+
+impl<T, E, C, H, K: Keep> fmt::Debug for Driver<'_, T, E, C, H, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("attempts", &self.attempts)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'c, T, E> Driver<'c, T, E> {
@@ -91,8 +149,20 @@ impl<'c, T, E> Driver<'c, T, E> {
         };
         Self::with_clock(config, result, clock)
     }
+}
 
-    fn with_clock(config: &'c RetryConfig, _: PhantomData<Result<T, E>>, clock: Clock) -> Self {
+impl<'c, T, E> Driver<'c, T, E, RetryAll, NoHook, Lean> {
+    /// A driver for a configuration built at compile time with no jitter
+    /// and no deadline, async or plain: it keeps no clock and no jitter
+    /// state.
+    pub fn lean(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
+        debug_assert!(config.jitter == Jitter::None && config.deadline.is_none());
+        Self::with_clock(config, result, NoClock)
+    }
+}
+
+impl<'c, T, E, K: Keep> Driver<'c, T, E, RetryAll, NoHook, K> {
+    fn with_clock(config: &'c RetryConfig, _: PhantomData<Result<T, E>>, clock: K::Clock) -> Self {
         Driver {
             attempts: Attempts::new(config),
             clock,
@@ -103,9 +173,9 @@ impl<'c, T, E> Driver<'c, T, E> {
     }
 }
 
-impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
+impl<'c, T, E, C, H, K: Keep> Driver<'c, T, E, C, H, K> {
     /// Retries only the errors for which `predicate` returns `true`.
-    pub fn retry_if<P>(self, predicate: P) -> Driver<'c, T, E, P, H>
+    pub fn retry_if<P>(self, predicate: P) -> Driver<'c, T, E, P, H, K>
     where
         P: FnMut(&E) -> bool,
     {
@@ -119,7 +189,7 @@ impl<'c, T, E, C, H> Driver<'c, T, E, C, H> {
     }
 
     /// Calls `hook` before each sleep.
-    pub fn on_retry<G>(self, hook: G) -> Driver<'c, T, E, C, G>
+    pub fn on_retry<G>(self, hook: G) -> Driver<'c, T, E, C, G, K>
     where
         G: FnMut(u32, Duration, &E),
     {

@@ -85,10 +85,37 @@ impl Iterator for Delays {
 
 impl ExactSizeIterator for Delays {}
 
-/// Where a retry loop is in its delay schedule. It borrows the config at
-/// each step rather than copying it, to keep the loop's future small.
+/// How a retry loop computes its delays, and the state it keeps for them.
+pub trait Backoff {
+    /// The state at the start of a loop under `config`.
+    fn for_config(config: &RetryConfig) -> Self;
+
+    /// The delay before retry number `retry`, counting from 1; called once
+    /// per retry, in order.
+    fn delay(&mut self, config: &RetryConfig, retry: u32) -> Duration;
+}
+
+/// Exponential delays without jitter: nothing to keep between retries.
+/// Only for configurations whose jitter is [`Jitter::None`].
+#[derive(Debug, Clone, Copy)]
+pub struct Exponential;
+
+impl Backoff for Exponential {
+    #[inline]
+    fn for_config(_: &RetryConfig) -> Self {
+        Exponential
+    }
+
+    fn delay(&mut self, config: &RetryConfig, retry: u32) -> Duration {
+        exponential(config, retry)
+    }
+}
+
+/// Where a retry loop is in its delay schedule, for any jitter. It borrows
+/// the config at each step rather than copying it, to keep the loop's
+/// future small.
 #[derive(Debug, Clone)]
-pub(crate) struct Schedule {
+pub struct Schedule {
     /// The previous delay in nanoseconds, for decorrelated jitter, or 0
     /// before the first: a `u64` rather than a `Duration` to keep the loop's
     /// future small.
@@ -126,6 +153,22 @@ impl Schedule {
                 next
             }
         }
+    }
+}
+
+impl Backoff for Schedule {
+    #[inline]
+    fn for_config(config: &RetryConfig) -> Self {
+        // Seeding a generator costs a thread-local access: only jitter
+        // needs one.
+        Schedule::new(match config.jitter {
+            Jitter::None => fastrand::Rng::with_seed(0),
+            _ => fastrand::Rng::new(),
+        })
+    }
+
+    fn delay(&mut self, config: &RetryConfig, retry: u32) -> Duration {
+        Schedule::delay(self, config, retry)
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::classify::{TimedOut, TimeoutKind, Verdict};
 use crate::config::RetryConfig;
-use crate::delays::{Jitter, Schedule};
+use crate::delays::{Backoff, Schedule};
 
 /// What the loop does after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,25 +18,21 @@ pub(crate) enum Next {
     GiveUp,
 }
 
+/// The attempts of one loop; `B` keeps its place in the delay schedule.
 #[derive(Debug)]
-pub(crate) struct Attempts<'c> {
+pub(crate) struct Attempts<'c, B = Schedule> {
     config: &'c RetryConfig,
     attempt: u32,
-    schedule: Schedule,
+    backoff: B,
 }
 
-impl<'c> Attempts<'c> {
+impl<'c, B: Backoff> Attempts<'c, B> {
     #[inline]
     pub(crate) fn new(config: &'c RetryConfig) -> Self {
         Attempts {
             config,
             attempt: 0,
-            // Seeding a generator costs a thread-local access: only jitter
-            // needs one.
-            schedule: Schedule::new(match config.jitter {
-                Jitter::None => fastrand::Rng::with_seed(0),
-                _ => fastrand::Rng::new(),
-            }),
+            backoff: B::for_config(config),
         }
     }
 
@@ -144,7 +140,7 @@ impl<'c> Attempts<'c> {
             );
             return Next::GiveUp;
         }
-        let computed = self.schedule.delay(self.config, attempt);
+        let computed = self.backoff.delay(self.config, attempt);
         let delay = hint.map_or(computed, |hint| hint.max(computed));
         if let Some(deadline) = self.config.deadline {
             if elapsed.saturating_add(delay) >= deadline {

@@ -7,7 +7,7 @@
 //! `RUNS` times each (so that peak memory is measured cleanly), and prints a
 //! Markdown table of the medians. `scale sizes` prints the size of each
 //! contestant's task future and of `tokio::time::Sleep`; `scale
-//! floor_padded` runs the floor with a future 16 bytes larger.
+//! floor_padded` runs the floor with a future 112 bytes larger.
 
 use std::io;
 use std::process::Command;
@@ -29,15 +29,18 @@ fn attempt(call: u32) -> io::Result<u64> {
     }
 }
 
+// Every contestant counts its calls in a `&mut u32` that its task owns, and
+// every task is spawned by `task!`, so that all of them carry the same
+// state besides their retry loop.
+
 /// The hand-written loop around `tokio::time::sleep`: the floor.
-async fn floor() -> io::Result<u64> {
+async fn floor(call: &mut u32) -> io::Result<u64> {
     let mut delay = INITIAL;
-    let mut call = 0;
     loop {
-        call += 1;
-        let result = async { attempt(call) }.await;
+        *call += 1;
+        let result = async { attempt(*call) }.await;
         match result {
-            Err(_) if call < 3 => {
+            Err(_) if *call < 3 => {
                 tokio::time::sleep(delay).await;
                 delay *= 2;
             }
@@ -46,11 +49,12 @@ async fn floor() -> io::Result<u64> {
     }
 }
 
-/// The floor with 16 bytes more held across its awaits: it shows where
-/// tokio's task cells step up to the next size class.
-async fn floor_padded() -> io::Result<u64> {
-    let pad = std::hint::black_box([0u8; 16]);
-    let result = floor().await;
+/// The floor with 112 bytes more held across its awaits, as large as
+/// backon's task: it shows where tokio's task cells step up to the next
+/// size class.
+async fn floor_padded(call: &mut u32) -> io::Result<u64> {
+    let pad = std::hint::black_box([0u8; 112]);
+    let result = floor(call).await;
     std::hint::black_box(pad);
     result
 }
@@ -61,30 +65,38 @@ async fn with_retry(call: &mut u32) -> io::Result<u64> {
     attempt(*call)
 }
 
-async fn with_retry_rollback(config: &'static RetryConfig) -> io::Result<u64> {
-    let mut call = 0;
+async fn with_retry_rollback(config: &'static RetryConfig, call: &mut u32) -> io::Result<u64> {
     retry_with_backoff(config, || {
-        call += 1;
-        let current = call;
+        *call += 1;
+        let current = *call;
         async move { attempt(current) }
     })
     .await
 }
 
-async fn with_backon() -> io::Result<u64> {
-    let mut call = 0;
+async fn with_backon(call: &mut u32) -> io::Result<u64> {
     let backoff = backon::ExponentialBuilder::default()
         .with_min_delay(INITIAL)
         .with_factor(2.0)
         .with_max_times(2);
-    (move || {
-        call += 1;
-        let current = call;
+    (|| {
+        *call += 1;
+        let current = *call;
         async move { attempt(current) }
     })
     .retry(backoff)
     .sleep(tokio::time::sleep)
     .await
+}
+
+/// The future of one task: a call counter and the contestant's loop.
+macro_rules! task {
+    ($contestant:ident $(, $arg:expr)?) => {
+        async move {
+            let mut call = 0;
+            $contestant($($arg,)? &mut call).await
+        }
+    };
 }
 
 /// A field of `/proc/self/status`, in bytes.
@@ -122,14 +134,11 @@ fn run_one(contestant: &str, tasks: usize) -> Result<(), String> {
     runtime.block_on(async {
         for _ in 0..tasks {
             handles.push(match contestant {
-                "floor" => tokio::spawn(floor()),
-                "floor_padded" => tokio::spawn(floor_padded()),
-                "with_retry" => tokio::spawn(async {
-                    let mut call = 0;
-                    with_retry(&mut call).await
-                }),
-                "retry_with_backoff" => tokio::spawn(with_retry_rollback(config)),
-                "backon" => tokio::spawn(with_backon()),
+                "floor" => tokio::spawn(task!(floor)),
+                "floor_padded" => tokio::spawn(task!(floor_padded)),
+                "with_retry" => tokio::spawn(task!(with_retry)),
+                "retry_with_backoff" => tokio::spawn(task!(with_retry_rollback, config)),
+                "backon" => tokio::spawn(task!(with_backon)),
                 other => return Err(format!("unknown contestant {other}")),
             });
         }
@@ -213,18 +222,18 @@ fn main() -> Result<(), String> {
         .map_err(|_| "TASKS must be a number")?;
     if contestant == "sizes" {
         let config: &'static RetryConfig = Box::leak(Box::new(RetryConfig::default()));
-        println!("floor {}", std::mem::size_of_val(&floor()));
-        println!("floor_padded {}", std::mem::size_of_val(&floor_padded()));
-        let mut call = 0;
+        println!("floor {}", std::mem::size_of_val(&task!(floor)));
         println!(
-            "with_retry {}",
-            std::mem::size_of_val(&with_retry(&mut call))
+            "floor_padded {}",
+            std::mem::size_of_val(&task!(floor_padded))
         );
+        println!("with_retry {}", std::mem::size_of_val(&task!(with_retry)));
+        let retry_with_backoff = task!(with_retry_rollback, config);
         println!(
             "retry_with_backoff {}",
-            std::mem::size_of_val(&with_retry_rollback(config))
+            std::mem::size_of_val(&retry_with_backoff)
         );
-        println!("backon {}", std::mem::size_of_val(&with_backon()));
+        println!("backon {}", std::mem::size_of_val(&task!(with_backon)));
         println!("sleep {}", std::mem::size_of::<tokio::time::Sleep>());
         return Ok(());
     }

@@ -121,6 +121,16 @@ impl Settings {
         self.timeout.is_some() || self.deadline.is_some() || matches!(self.base, Base::Config(_))
     }
 
+    /// Whether the configuration is built at compile time with no jitter
+    /// and no deadline (no preset has either), so that the loop keeps no
+    /// clock and no jitter state.
+    pub(crate) fn is_lean(&self) -> bool {
+        self.literal
+            && !matches!(self.base, Base::Config(_))
+            && self.deadline.is_none()
+            && self.jitter.as_ref().is_none_or(|variant| variant == "None")
+    }
+
     /// Whether any argument overrides the base configuration.
     pub(crate) fn overrides(&self) -> bool {
         self.max_attempts.is_some()

@@ -202,6 +202,8 @@ fn retry_loop(
     let config = config_ref(settings, &krate);
     let ret_span = ret.span();
     let new = match shape {
+        // Known at compile time to need no clock and no jitter state.
+        _ if settings.is_lean() => quote!(lean),
         Shape::Blocking => quote!(blocking),
         _ => quote!(new),
     };
@@ -241,8 +243,12 @@ fn retry_loop(
         }
     };
     let sleep = match shape {
-        Shape::Blocking => quote!(::std::thread::sleep(__retry_rollback_delay)),
-        _ => quote!(#krate::__private::sleep(__retry_rollback_delay).await),
+        Shape::Blocking => quote!(::std::thread::sleep),
+        _ => quote!(#krate::__private::sleep),
+    };
+    let pause = match shape {
+        Shape::Blocking => TokenStream::new(),
+        _ => quote!(.await),
     };
     let failed = quote_spanned! {ret_span=>
         __retry_rollback_driver.failed(
@@ -256,7 +262,7 @@ fn retry_loop(
         )
     };
     quote! {
-        let __retry_rollback_config: &#krate::RetryConfig = #config;
+        #config
         let mut __retry_rollback_driver = #krate::__private::Driver::#new(
             __retry_rollback_config,
             ::core::marker::PhantomData::<#ret>,
@@ -264,12 +270,14 @@ fn retry_loop(
         #once
         loop {
             let __retry_rollback_attempt = __retry_rollback_driver.start();
-            let __retry_rollback_result = {
-                #fresh
-                #run
-            };
-            // The error is dropped before the sleep.
-            let __retry_rollback_delay = {
+            // The attempt's result, its error and the delay live in this
+            // block alone, so that the function's future does not keep them
+            // during the sleep.
+            #sleep({
+                let __retry_rollback_result = {
+                    #fresh
+                    #run
+                };
                 let __retry_rollback_error = match __retry_rollback_result {
                     ::core::result::Result::Ok(__retry_rollback_value) => {
                         __retry_rollback_driver.succeeded();
@@ -277,17 +285,18 @@ fn retry_loop(
                     }
                     ::core::result::Result::Err(__retry_rollback_error) => __retry_rollback_error,
                 };
-                match #failed {
+                let __retry_rollback_delay = match #failed {
                     ::core::option::Option::Some(__retry_rollback_delay) => __retry_rollback_delay,
                     ::core::option::Option::None => {
                         return ::core::result::Result::Err(__retry_rollback_error);
                     }
+                };
+                // A zero delay retries at once, as the runtime's loop does.
+                if __retry_rollback_delay.is_zero() {
+                    continue;
                 }
-            };
-            // A zero delay retries at once, as the runtime's loop does.
-            if !__retry_rollback_delay.is_zero() {
-                #sleep;
-            }
+                __retry_rollback_delay
+            }) #pause;
         }
     }
 }
@@ -298,7 +307,7 @@ fn retry_loop(
 fn config_ref(settings: &Settings, krate: &TokenStream) -> TokenStream {
     if !settings.literal || matches!(settings.base, Base::Config(_)) {
         let config = config(settings, krate);
-        return quote!(&#config);
+        return quote!(let __retry_rollback_config: &#krate::RetryConfig = &#config;);
     }
     let base = match &settings.base {
         Base::Preset(preset) => quote!(#krate::RetryConfig::#preset()),
@@ -326,13 +335,15 @@ fn config_ref(settings: &Settings, krate: &TokenStream) -> TokenStream {
     if let Some(variant) = &settings.jitter {
         fields.extend(quote!(jitter: ::core::option::Option::Some(#krate::Jitter::#variant),));
     }
-    quote! {{
+    // A path to a `static` needs no binding that the future would keep.
+    quote! {
         static __RETRY_ROLLBACK_CONFIG: #krate::RetryConfig = #krate::__private::overridden(
             #base,
             #krate::__private::Overrides { #fields ..#krate::__private::Overrides::NONE },
         );
-        &__RETRY_ROLLBACK_CONFIG
-    }}
+        #[allow(non_upper_case_globals)]
+        const __retry_rollback_config: &#krate::RetryConfig = &__RETRY_ROLLBACK_CONFIG;
+    }
 }
 
 /// The configuration expression: the base, then the explicit arguments.
