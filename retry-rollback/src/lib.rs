@@ -6,6 +6,71 @@
 //! loop and the second with a rollback scope that undoes, last first, the
 //! steps that already succeeded.
 //!
+//! # By annotation
+//!
+//! Each step of an install is a plain method. [`#[with_retry]`](macro@with_retry)
+//! tries it again with exponential backoff; [`#[compensate]`](macro@compensate)
+//! registers its undo once it has succeeded; and
+//! [`#[with_rollback]`](macro@with_rollback) on the method that runs the steps
+//! undoes them, last first, when one fails for good:
+//!
+//! ```
+//! use std::io;
+//! use std::sync::{Arc, Mutex};
+//! use retry_rollback::{compensate, with_retry, with_rollback, RollbackError};
+//!
+//! #[derive(Clone, Default)] // the undo actions own a clone: keep it cheap
+//! struct Installer {
+//!     host: Arc<Mutex<Vec<String>>>,
+//! }
+//!
+//! impl Installer {
+//!     #[compensate(self.remove(path), description = "Remove the downloaded tarball")]
+//!     #[with_retry(preset = network_operation)]
+//!     async fn download(&self, path: &str) -> io::Result<()> {
+//!         self.host.lock().unwrap().push(path.to_owned());
+//!         Ok(())
+//!     }
+//!
+//!     #[compensate(self.remove(path))]
+//!     async fn install_binary(&self, path: &str) -> io::Result<()> {
+//!         self.host.lock().unwrap().push(path.to_owned());
+//!         Ok(())
+//!     }
+//!
+//!     async fn remove(&self, path: &str) -> io::Result<()> {
+//!         self.host.lock().unwrap().retain(|file| file != path);
+//!         Ok(())
+//!     }
+//!
+//!     #[with_retry(max_attempts = 2)]
+//!     async fn validate(&self) -> io::Result<()> {
+//!         Err(io::Error::other("port 9100 does not answer"))
+//!     }
+//!
+//!     #[with_rollback]
+//!     async fn install_exporter(&self) -> Result<(), RollbackError<io::Error>> {
+//!         self.download("/tmp/exporter.tar.gz").await?;
+//!         self.install_binary("/usr/local/bin/exporter").await?;
+//!         self.validate().await
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let installer = Installer::default();
+//! let failed = installer.install_exporter().await.unwrap_err();
+//! assert_eq!(failed.error().to_string(), "port 9100 does not answer");
+//! assert!(failed.report().is_clean());
+//! assert!(installer.host.lock().unwrap().is_empty(), "the host is clean again");
+//! let undone: Vec<&str> = failed.report().actions().iter().map(|a| a.name()).collect();
+//! assert_eq!(undone, ["remove", "remove"]); // last step first
+//! # }
+//! ```
+//!
+//! The attributes expand into calls of the runtime below, which can also be
+//! used directly.
+//!
 //! # Retry
 //!
 //! [`retry_with_backoff`] runs an operation until it succeeds or a
@@ -264,9 +329,10 @@
 //! - A panic is caught per undo with `catch_unwind`; with `panic = "abort"`
 //!   there is nothing to catch and the process ends.
 //!
-//! # Logging
+//! # Retry logs
 //!
-//! The crate logs through `tracing` under the target `retry_rollback`:
+//! The crate logs through `tracing` under the target `retry_rollback`; the
+//! attributes log nothing themselves. The retry loop writes:
 //!
 //! | event | level | fields |
 //! |---|---|---|
