@@ -1,5 +1,6 @@
 //! The install demo over SSH to the throwaway `sshd` it starts itself: a
-//! flaky server retried to success, and a failure undone byte for byte.
+//! flaky server retried to success, and a failure at each of the six steps
+//! undone byte for byte.
 //!
 //! Without `/usr/sbin/sshd` each test prints "skipped: sshd not installed"
 //! and returns, except under CI (the `CI` variable set), where it fails.
@@ -81,20 +82,27 @@ async fn a_flaky_install_over_ssh_succeeds_through_retries() {
 }
 
 #[tokio::test]
-async fn a_failure_over_ssh_is_undone_byte_for_byte() {
-    let root = host_root();
-    let before = Snapshot::take(root.path()).unwrap();
-    let Some(mut options) = ssh_options(root.path()) else {
-        return;
-    };
-    options.fail_at = Some(Step::Validate);
+async fn a_failure_at_each_step_over_ssh_is_undone_byte_for_byte() {
+    for (undone, step) in Step::ALL.into_iter().enumerate() {
+        let root = host_root();
+        let before = Snapshot::take(root.path()).unwrap();
+        let Some(mut options) = ssh_options(root.path()) else {
+            return;
+        };
+        options.fail_at = Some(step);
 
-    let outcome = run_quietly(&options).await;
-    assert!(!outcome.succeeded());
-    let report = outcome.report.expect("a report");
-    assert!(report.is_clean(), "{report}");
-    assert_eq!(report.undone(), 5);
-    assert_eq!(outcome.unchanged, Some(true));
-    assert_eq!(Snapshot::take(root.path()).unwrap(), before);
-    assert!(processes_under(root.path()).is_empty());
+        let outcome = run_quietly(&options).await;
+        assert!(!outcome.succeeded(), "{step}");
+        if undone == 0 {
+            // Nothing succeeded before the first step: nothing to undo.
+            assert!(outcome.report.is_none_or(|report| report.undone() == 0));
+        } else {
+            let report = outcome.report.expect("a report");
+            assert!(report.is_clean(), "{step}: {report}");
+            assert_eq!(report.undone(), undone, "{step}");
+        }
+        assert_eq!(outcome.unchanged, Some(true), "{step}");
+        assert_eq!(Snapshot::take(root.path()).unwrap(), before, "{step}");
+        assert!(processes_under(root.path()).is_empty(), "{step}");
+    }
 }
