@@ -290,7 +290,7 @@ pub fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
 /// |---|---|---|
 /// | the undo | a function path or a call, first | required |
 /// | `name` | the action's name in logs and reports: `name = "remove binary"` | the undo function's or method's name |
-/// | `description` | a sentence for the plan and the report | none |
+/// | `description` | a sentence for the plan and the report | the first line of the undo function's doc comment |
 /// | `timeout` | how long the undo may take, retries included: seconds (`timeout = 30`) or a `Duration` expression | none |
 /// | `retry` | retry the undo with a preset: `aggressive`, `conservative`, `network_operation`, `file_operation` | not retried |
 /// | `config` | retry the undo with any `RetryConfig` expression, evaluated when the step succeeds | not retried |
@@ -415,8 +415,10 @@ pub fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   }
 ///   ```
 ///
-/// - A macro sees only the item it is on, so the undo function's own doc
-///   comment cannot become the action's description; write
+/// - A macro sees only the item it is on, so the undo function's doc
+///   comment is read from the source file of the step: an undo defined in
+///   another file, or whose name several functions of the file share with
+///   different docs, has no default description; write
 ///   `description = "..."`.
 /// - The active scope is a tokio task-local: a task spawned inside a scope
 ///   does not see it, and its steps are registered nowhere (with a WARN).

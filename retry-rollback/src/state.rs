@@ -142,32 +142,32 @@ impl<'c, B: Backoff> Attempts<'c, B> {
         }
         let computed = self.backoff.delay(self.config, attempt);
         let delay = hint.map_or(computed, |hint| hint.max(computed));
-        if let Some(deadline) = self.config.deadline {
-            if elapsed.saturating_add(delay) >= deadline {
-                tracing::error!(
-                    target: "retry_rollback",
-                    attempt,
-                    max_attempts,
-                    delay = ?delay,
-                    deadline = ?deadline,
-                    error = %error,
-                    "deadline leaves no time for another attempt"
-                );
-                return Next::GiveUp;
-            }
+        if let Some(deadline) = self.config.deadline
+            && elapsed.saturating_add(delay) >= deadline
+        {
+            tracing::error!(
+                target: "retry_rollback",
+                attempt,
+                max_attempts,
+                delay = ?delay,
+                deadline = ?deadline,
+                error = %error,
+                "deadline leaves no time for another attempt"
+            );
+            return Next::GiveUp;
         }
-        if let Some(budget) = self.config.budget() {
-            if !budget.allows_retry() {
-                tracing::error!(
-                    target: "retry_rollback",
-                    attempt,
-                    max_attempts,
-                    tokens = budget.tokens(),
-                    error = %error,
-                    "retry budget exhausted, not retrying"
-                );
-                return Next::GiveUp;
-            }
+        if let Some(budget) = self.config.budget()
+            && !budget.allows_retry()
+        {
+            tracing::error!(
+                target: "retry_rollback",
+                attempt,
+                max_attempts,
+                tokens = budget.tokens(),
+                error = %error,
+                "retry budget exhausted, not retrying"
+            );
+            return Next::GiveUp;
         }
         tracing::warn!(
             target: "retry_rollback",

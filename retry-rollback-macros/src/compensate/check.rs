@@ -65,8 +65,13 @@ impl Settings {
         if let Some(name) = &self.name {
             return name.value();
         }
+        self.undo_function().unwrap_or_else(|| String::from("undo"))
+    }
+
+    /// The name of the function or method the undo calls, if it names one.
+    pub(crate) fn undo_function(&self) -> Option<String> {
         let last = |path: &Path| path.segments.last().map(|s| s.ident.to_string());
-        let name = match &self.undo {
+        match &self.undo {
             Undo::Path(path) => last(path),
             Undo::Call(Expr::Call(call)) => match &*call.func {
                 Expr::Path(path) => last(&path.path),
@@ -74,8 +79,7 @@ impl Settings {
             },
             Undo::Call(Expr::MethodCall(call)) => Some(call.method.to_string()),
             Undo::Call(_) => None,
-        };
-        name.unwrap_or_else(|| String::from("undo"))
+        }
     }
 }
 

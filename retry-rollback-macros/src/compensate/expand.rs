@@ -276,7 +276,13 @@ pub(crate) fn expand(function: ItemFn, settings: &Settings, ret: &Type) -> Token
     let undo_name = settings.undo_name();
     let description = match &settings.description {
         Some(text) => quote!(::core::option::Option::Some(#text)),
-        None => quote!(::core::option::Option::None),
+        None => match settings
+            .undo_function()
+            .and_then(|name| super::doc::first_line(&name))
+        {
+            Some(text) => quote!(::core::option::Option::Some(#text)),
+            None => quote!(::core::option::Option::None),
+        },
     };
     let timeout = match &settings.timeout {
         Some(tokens) => quote!(::core::option::Option::Some(#tokens)),

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod doc;
 mod expand;
 
 use proc_macro2::{Span, TokenStream};

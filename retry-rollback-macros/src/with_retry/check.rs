@@ -245,16 +245,15 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
         }
     }
 
-    if let (Some(initial), Some(max)) = (&settings.initial_delay, &settings.max_delay) {
-        if let (Some(i), Some(m)) = (initial.seconds, max.seconds) {
-            if i > m {
-                let message = format!(
-                    "`#[with_retry]` needs `initial_delay` ({i} s) no longer than `max_delay` \
+    if let (Some(initial), Some(max)) = (&settings.initial_delay, &settings.max_delay)
+        && let (Some(i), Some(m)) = (initial.seconds, max.seconds)
+        && i > m
+    {
+        let message = format!(
+            "`#[with_retry]` needs `initial_delay` ({i} s) no longer than `max_delay` \
                      ({m} s); raise `max_delay` or lower `initial_delay`"
-                );
-                push(syn::Error::new(initial.tokens.span(), message));
-            }
-        }
+        );
+        push(syn::Error::new(initial.tokens.span(), message));
     }
 
     match errors {

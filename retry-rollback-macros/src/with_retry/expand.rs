@@ -178,10 +178,9 @@ fn fresh_self(sig: &Signature, block: &mut Block) {
             init: Some(LocalInit { expr, .. }),
             ..
         }) = stmt
+            && pat.ident == "__self"
         {
-            if pat.ident == "__self" {
-                **expr = Expr::Verbatim(init.clone());
-            }
+            **expr = Expr::Verbatim(init.clone());
         }
     }
 }
