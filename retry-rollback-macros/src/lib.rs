@@ -263,9 +263,13 @@ pub fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # }
 /// ```
 ///
-/// A step that succeeds outside any scope logs a WARN naming the step and
-/// its undo: `step `copy_file` succeeded outside any rollback scope; its
-/// undo `remove_file` was not registered`.
+/// A step that succeeds outside any scope is never silent: it logs a WARN
+/// naming the step and its undo, ``step `copy_file` succeeded outside any
+/// rollback scope; its undo `remove_file` was not registered``. This is
+/// always a run-time WARN, never a compile error: whether a scope is
+/// active depends on the caller (the same step may run inside an install
+/// and alone in a test), and a caller's scope is not visible where the
+/// step is compiled.
 ///
 /// # The undo
 ///
