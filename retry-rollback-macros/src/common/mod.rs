@@ -213,3 +213,21 @@ pub(crate) fn rebuild(function: &syn::ItemFn, generated: TokenStream) -> TokenSt
     body.set_span(block.brace_token.span.join());
     quote!(#(#outer)* #vis #sig #body)
 }
+
+/// The function an attribute is on, or the tokens to emit instead: the
+/// item untouched when it is a function whose body does not parse (a user
+/// mid-edit; the compiler reports the syntax error itself), or the item
+/// with `message` when it is no function at all.
+pub(crate) fn parse_function(
+    item: &TokenStream,
+    message: &str,
+) -> Result<syn::ItemFn, TokenStream> {
+    match syn::parse2(item.clone()) {
+        Ok(function) => Ok(function),
+        Err(_) if syn::parse2::<RawFn>(item.clone()).is_ok() => Err(item.clone()),
+        Err(_) => {
+            let error = syn::Error::new_spanned(item, message);
+            Err(crate::fallback::with_error(error, item.clone()))
+        }
+    }
+}

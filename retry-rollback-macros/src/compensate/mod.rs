@@ -6,24 +6,19 @@ mod doc;
 mod expand;
 
 use proc_macro2::{Span, TokenStream};
-use syn::ItemFn;
 
 use self::args::Args;
-use crate::common::{self, RawFn};
+use crate::common;
 use crate::fallback;
 
 pub(crate) fn compensate(args: TokenStream, item: TokenStream) -> TokenStream {
-    let function: ItemFn = match syn::parse2(item.clone()) {
+    let function = match common::parse_function(
+        &item,
+        "`#[compensate]` goes on a function with a body that returns a `Result`, \
+         such as `async fn download(&self) -> Result<(), Error> { .. }`",
+    ) {
         Ok(function) => function,
-        Err(_) if syn::parse2::<RawFn>(item.clone()).is_ok() => return item,
-        Err(_) => {
-            let error = syn::Error::new_spanned(
-                &item,
-                "`#[compensate]` goes on a function with a body that returns a `Result`, \
-                 such as `async fn download(&self) -> Result<(), Error> { .. }`",
-            );
-            return fallback::with_error(error, item);
-        }
+        Err(tokens) => return tokens,
     };
     let mut errors = Vec::new();
     let span = if args.is_empty() {
@@ -48,7 +43,7 @@ pub(crate) fn compensate(args: TokenStream, item: TokenStream) -> TokenStream {
             errors.push(syn::Error::new(
                 arg.span(),
                 "`#[compensate]` calls the success value `value` in the undo, and this \
-                 argument is called `value` too; rename the argument",
+         argument is called `value` too; rename the argument",
             ));
         }
     }

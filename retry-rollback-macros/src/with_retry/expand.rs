@@ -211,18 +211,7 @@ fn retry_loop(
     let (once, fresh) = fresh_args(sig);
     // Fix the attempt's type before the user's body, so that `?` and
     // `return` convert into the function's own return type.
-    let typed = quote! {
-        #[allow(
-            unreachable_code,
-            clippy::diverging_sub_expression,
-            clippy::empty_loop,
-            clippy::needless_return
-        )]
-        if false {
-            let __retry_rollback_typed: #ret = loop {};
-            return __retry_rollback_typed;
-        }
-    };
+    let typed = common::typed(ret);
     let run = match shape {
         Shape::Blocking => quote! {
             #[allow(clippy::redundant_closure_call)]

@@ -5,27 +5,20 @@ mod check;
 mod expand;
 
 use proc_macro2::TokenStream;
-use syn::ItemFn;
 
 use self::args::Args;
 use self::expand::Shape;
-use crate::common::RawFn;
+use crate::common;
 use crate::fallback;
 
 pub(crate) fn with_retry(args: TokenStream, item: TokenStream) -> TokenStream {
-    let function: ItemFn = match syn::parse2(item.clone()) {
+    let function = match common::parse_function(
+        &item,
+        "`#[with_retry]` goes on a function with a body, such as \
+         `async fn install() -> Result<(), Error> { .. }`",
+    ) {
         Ok(function) => function,
-        // A function whose body does not parse (mid-edit, say) is left to
-        // the compiler, which reports the syntax error itself.
-        Err(_) if syn::parse2::<RawFn>(item.clone()).is_ok() => return item,
-        Err(_) => {
-            let error = syn::Error::new_spanned(
-                &item,
-                "`#[with_retry]` goes on a function with a body, such as \
-                 `async fn install() -> Result<(), Error> { .. }`",
-            );
-            return fallback::with_error(error, item);
-        }
+        Err(tokens) => return tokens,
     };
     let shape = Shape::of(&function);
     let mut errors = Vec::new();

@@ -5,23 +5,18 @@ mod check;
 mod expand;
 
 use proc_macro2::TokenStream;
-use syn::ItemFn;
 
-use crate::common::{self, RawFn};
+use crate::common;
 use crate::fallback;
 
 pub(crate) fn with_rollback(args: TokenStream, item: TokenStream) -> TokenStream {
-    let function: ItemFn = match syn::parse2(item.clone()) {
+    let function = match common::parse_function(
+        &item,
+        "`#[with_rollback]` goes on an `async fn` with a body that returns a `Result`, \
+         such as `async fn install(&self) -> Result<(), RollbackError<Error>> { .. }`",
+    ) {
         Ok(function) => function,
-        Err(_) if syn::parse2::<RawFn>(item.clone()).is_ok() => return item,
-        Err(_) => {
-            let error = syn::Error::new_spanned(
-                &item,
-                "`#[with_rollback]` goes on an `async fn` with a body that returns a `Result`, \
-                 such as `async fn install(&self) -> Result<(), RollbackError<Error>> { .. }`",
-            );
-            return fallback::with_error(error, item);
-        }
+        Err(tokens) => return tokens,
     };
     let mut errors = Vec::new();
     let settings = syn::parse2::<check::Args>(args)
@@ -32,7 +27,7 @@ pub(crate) fn with_rollback(args: TokenStream, item: TokenStream) -> TokenStream
         errors.push(syn::Error::new(
             function.sig.fn_token.span,
             "`#[with_rollback]` needs an `async fn`: undo actions are awaited; write \
-             `async fn`",
+         `async fn`",
         ));
     }
     let ret = common::result_type(
