@@ -1,13 +1,28 @@
 //! Runs one contestant's happy path (a call that succeeds at its first
 //! attempt) `CALLS` times, for counting instructions under
 //! `valgrind --tool=callgrind`, where timing is too noisy to compare
-//! nanoseconds: `happy CONTESTANT CALLS`.
+//! nanoseconds: `happy CONTESTANT CALLS`. Contestants: `bare`, `shape` (a
+//! `#[with_retry]` function's loop and inner block without retry logic),
+//! `with_retry`, `retry_with_backoff` and `backon`.
 
 use std::hint::black_box;
 
 use backon::Retryable as _;
 use benches::{succeed, succeed_with_retry};
 use retry_rollback::{RetryConfig, retry_with_backoff};
+
+/// The shape of a `#[with_retry]` function without its retry logic: the
+/// body in an inner `async` block, awaited inside a loop.
+async fn shape_alone(value: u64) -> std::io::Result<u64> {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let result = async { succeed(value).await }.await;
+        if black_box(attempt) > 0 {
+            return result;
+        }
+    }
+}
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +43,12 @@ fn main() -> Result<(), String> {
             "bare" => {
                 for call in 0..calls {
                     total = total.wrapping_add(succeed(black_box(call)).await.unwrap_or(0));
+                }
+            }
+            "shape" => {
+                for call in 0..calls {
+                    let value = shape_alone(black_box(call)).await;
+                    total = total.wrapping_add(value.unwrap_or(0));
                 }
             }
             "with_retry" => {
