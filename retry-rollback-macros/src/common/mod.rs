@@ -231,3 +231,37 @@ pub(crate) fn parse_function(
         }
     }
 }
+
+/// Every error of one attribute's arguments, so that all are reported
+/// together.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    /// Adds `error` to the others.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// All the errors, `error` last: for a mistake that stops the check.
+    pub(crate) fn fail(self, error: syn::Error) -> syn::Error {
+        match self.0 {
+            Some(mut errors) => {
+                errors.combine(error);
+                errors
+            }
+            None => error,
+        }
+    }
+
+    /// `value` when there was no error, or all of them.
+    pub(crate) fn finish<T>(self, value: T) -> syn::Result<T> {
+        match self.0 {
+            Some(errors) => Err(errors),
+            None => Ok(value),
+        }
+    }
+}

@@ -85,16 +85,12 @@ impl Settings {
 
 /// Checks `args`; `span` is where a missing undo is reported.
 pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |error: syn::Error| match &mut errors {
-        Some(errors) => errors.combine(error),
-        None => errors = Some(error),
-    };
+    let mut errors = common::Errors::default();
     let mut undo = None;
     let mut seen: Vec<&Named> = Vec::new();
     for arg in &args.0 {
         match arg {
-            Arg::Undo(expr) if undo.is_some() => push(syn::Error::new_spanned(
+            Arg::Undo(expr) if undo.is_some() => errors.push(syn::Error::new_spanned(
                 expr,
                 "`#[compensate]` takes one undo; give the others their own step, or write \
                  `name = value` for an option",
@@ -102,7 +98,7 @@ pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
             Arg::Undo(expr) => match undo_of(expr) {
                 Ok(checked) => undo = Some(checked),
                 Err(error) => {
-                    push(error);
+                    errors.push(error);
                     undo = Some(Undo::Call(expr.clone()));
                 }
             },
@@ -110,9 +106,9 @@ pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
                 let name = named.name.to_string();
                 let known: Vec<&str> = OPTIONS.iter().map(|(name, _)| *name).collect();
                 if !known.contains(&name.as_str()) {
-                    push(common::unknown(ATTRIBUTE, &named.name, &known));
+                    errors.push(common::unknown(ATTRIBUTE, &named.name, &known));
                 } else if seen.iter().any(|earlier| earlier.name == named.name) {
-                    push(common::duplicate(ATTRIBUTE, &named.name));
+                    errors.push(common::duplicate(ATTRIBUTE, &named.name));
                 } else {
                     let other = match name.as_str() {
                         "retry" => Some("config"),
@@ -120,7 +116,7 @@ pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
                         _ => None,
                     };
                     if other.is_some_and(|other| seen.iter().any(|e| e.name == other)) {
-                        push(syn::Error::new(
+                        errors.push(syn::Error::new(
                             named.name.span(),
                             "`#[compensate]` takes `retry` or `config`, not both; write \
                              `config = RetryConfig::file_operation()` or drop one of them",
@@ -134,8 +130,7 @@ pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
     let Some(undo) = undo else {
         let message =
             format!("`#[compensate]` needs the undo as its first argument, as in {UNDO_EXAMPLE}");
-        push(syn::Error::new(span, message));
-        return Err(errors.unwrap_or_else(|| syn::Error::new(span, "")));
+        return Err(errors.fail(syn::Error::new(span, message)));
     };
 
     let mut settings = Settings {
@@ -174,13 +169,10 @@ pub(crate) fn check(args: Args, span: Span) -> syn::Result<Settings> {
             _ => common::crate_path(ATTRIBUTE, arg).map(|v| settings.krate = Some(v)),
         };
         if let Err(error) = result {
-            push(error);
+            errors.push(error);
         }
     }
-    match errors {
-        Some(errors) => Err(errors),
-        None => Ok(settings),
-    }
+    errors.finish(settings)
 }
 
 fn undo_of(expr: &Expr) -> syn::Result<Undo> {

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, Path, UnOp};
 
 use super::args::{Arg, Args};
-use crate::common::distance;
+use crate::common::{self, distance};
 
 /// What kind of value an argument takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -146,21 +146,17 @@ impl Settings {
 /// Checks `args`; `is_async` tells whether the function can be cut off by a
 /// timeout.
 pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |error: syn::Error| match &mut errors {
-        Some(errors) => errors.combine(error),
-        None => errors = Some(error),
-    };
+    let mut errors = common::Errors::default();
     let mut seen: Vec<&Arg> = Vec::new();
     for arg in &args.0 {
         let name = arg.name.to_string();
         if SPECS.iter().all(|spec| spec.name != name) {
-            push(unknown(&arg.name));
+            errors.push(unknown(&arg.name));
             continue;
         }
         if seen.iter().any(|earlier| earlier.name == arg.name) {
             let message = format!("`#[with_retry]` argument `{name}` is given twice; keep one");
-            push(syn::Error::new(arg.name.span(), message));
+            errors.push(syn::Error::new(arg.name.span(), message));
             continue;
         }
         for (first, second, fix) in CONFLICTS {
@@ -172,7 +168,7 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
             if seen.iter().any(|earlier| earlier.name == other) {
                 let message =
                     format!("`#[with_retry]` takes `{first}` or `{second}`, not both; {fix}");
-                push(syn::Error::new(arg.name.span(), message));
+                errors.push(syn::Error::new(arg.name.span(), message));
             }
         }
         seen.push(arg);
@@ -235,13 +231,13 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
             }
         };
         if let Err(error) = result {
-            push(error);
+            errors.push(error);
         }
         if spec.name == "timeout" && !is_async {
             let message = "`#[with_retry]` cannot apply `timeout` to a plain `fn`: a synchronous \
                            attempt cannot be cut off; make the function `async`, or use \
                            `deadline` to bound the retries";
-            push(syn::Error::new(arg.name.span(), message));
+            errors.push(syn::Error::new(arg.name.span(), message));
         }
     }
 
@@ -253,13 +249,10 @@ pub(crate) fn check(args: Args, is_async: bool) -> syn::Result<Settings> {
             "`#[with_retry]` needs `initial_delay` ({i} s) no longer than `max_delay` \
                      ({m} s); raise `max_delay` or lower `initial_delay`"
         );
-        push(syn::Error::new(initial.tokens.span(), message));
+        errors.push(syn::Error::new(initial.tokens.span(), message));
     }
 
-    match errors {
-        Some(errors) => Err(errors),
-        None => Ok(settings),
-    }
+    errors.finish(settings)
 }
 
 fn unknown(name: &Ident) -> syn::Error {

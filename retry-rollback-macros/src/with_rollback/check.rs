@@ -39,11 +39,7 @@ pub(crate) struct Settings {
 }
 
 pub(crate) fn check(args: Args) -> syn::Result<Settings> {
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |error: syn::Error| match &mut errors {
-        Some(errors) => errors.combine(error),
-        None => errors = Some(error),
-    };
+    let mut errors = common::Errors::default();
     let mut settings = Settings {
         name: None,
         krate: None,
@@ -52,11 +48,11 @@ pub(crate) fn check(args: Args) -> syn::Result<Settings> {
     for arg in &args.0 {
         let name = arg.name.to_string();
         if !OPTIONS.contains(&name.as_str()) {
-            push(common::unknown(ATTRIBUTE, &arg.name, OPTIONS));
+            errors.push(common::unknown(ATTRIBUTE, &arg.name, OPTIONS));
             continue;
         }
         if seen.iter().any(|earlier| earlier.name == arg.name) {
-            push(common::duplicate(ATTRIBUTE, &arg.name));
+            errors.push(common::duplicate(ATTRIBUTE, &arg.name));
             continue;
         }
         seen.push(arg);
@@ -66,11 +62,8 @@ pub(crate) fn check(args: Args) -> syn::Result<Settings> {
             _ => common::crate_path(ATTRIBUTE, arg).map(|v| settings.krate = Some(v)),
         };
         if let Err(error) = result {
-            push(error);
+            errors.push(error);
         }
     }
-    match errors {
-        Some(errors) => Err(errors),
-        None => Ok(settings),
-    }
+    errors.finish(settings)
 }
