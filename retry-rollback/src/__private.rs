@@ -9,7 +9,6 @@
 //! arguments, which a closure handed to `Retry::new` could not lend to the
 //! futures it returns.
 
-use std::borrow::Cow;
 use std::fmt::{self, Display};
 use std::future::Future;
 use std::marker::PhantomData;
@@ -362,33 +361,7 @@ pub const fn overridden(base: RetryConfig, overrides: Overrides) -> RetryConfig 
 // task, a tokio task-local, where each step that succeeds registers its
 // owned undo action.
 
-pub use crate::rollback::active::UndoOptions;
-
-/// Registers the undo of `step`, which just succeeded, in the innermost
-/// active scope; outside any scope, logs a WARN naming both.
-pub fn register<F, Fut, E>(
-    step: &'static str,
-    undo_name: &'static str,
-    options: UndoOptions,
-    undo: F,
-) where
-    F: FnMut() -> Fut + Send + 'static,
-    Fut: Future<Output = Result<(), E>> + Send + 'static,
-    E: Display + 'static,
-{
-    crate::rollback::active::register(step, undo_name, options, undo);
-}
-
-/// Runs `body` in a new active scope called `name`: commits on `Ok`
-/// (handing the actions to an outer active scope), rolls back on `Err` or
-/// a panic.
-pub async fn scope<T, E, F>(name: &'static str, body: F) -> Result<T, crate::RollbackError<E>>
-where
-    F: Future<Output = Result<T, E>> + Send,
-    E: Display,
-{
-    crate::rollback::active::scope(Cow::Borrowed(name), body).await
-}
+pub use crate::rollback::active::{UndoOptions, register, scope};
 
 /// The owned copy of a reference argument, taken at registration.
 pub fn to_owned<T: ?Sized + ToOwned>(value: &T) -> T::Owned {

@@ -11,7 +11,6 @@
 //! see it, and a step that succeeds there is registered nowhere (it logs a
 //! WARN saying so).
 
-use std::borrow::Cow;
 use std::fmt::{self, Display};
 use std::future::Future;
 use std::mem;
@@ -51,7 +50,7 @@ pub struct UndoOptions {
 /// Adds `undo`, named `undo_name`, to the innermost active scope of the
 /// current task, after `step` succeeded. Outside any scope it logs a WARN
 /// naming both and drops `undo`.
-pub(crate) fn register<F, Fut, E>(
+pub fn register<F, Fut, E>(
     step: &'static str,
     undo_name: &'static str,
     options: UndoOptions,
@@ -90,7 +89,7 @@ pub(crate) fn register<F, Fut, E>(
 /// a savepoint's do. `Err` rolls back this scope's actions, last first. A
 /// panic rolls back, then resumes. A scope dropped half-way runs its
 /// actions in the background, as any armed context does.
-pub(crate) async fn scope<T, E, F>(name: Cow<'static, str>, body: F) -> Result<T, RollbackError<E>>
+pub async fn scope<T, E, F>(name: &'static str, body: F) -> Result<T, RollbackError<E>>
 where
     F: Future<Output = Result<T, E>> + Send,
     E: Display,

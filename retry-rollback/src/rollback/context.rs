@@ -255,21 +255,13 @@ impl<'a> Savepoints<'a> {
     fn skipped(&self, cause: Option<&dyn Display>) -> RollbackReport {
         let scope = &*self.name;
         let actions = self.actions.len();
-        match cause {
-            Some(cause) => tracing::info!(
-                target: "retry_rollback",
-                scope,
-                actions,
-                cause = %cause,
-                "scope was committed, nothing to undo"
-            ),
-            None => tracing::info!(
-                target: "retry_rollback",
-                scope,
-                actions,
-                "scope was committed, nothing to undo"
-            ),
-        }
+        tracing::info!(
+            target: "retry_rollback",
+            scope,
+            actions,
+            cause = cause.map(tracing::field::display),
+            "scope was committed, nothing to undo"
+        );
         let mut report = RollbackReport::new(self.name.clone(), self.actions.len());
         for action in self.actions.iter().rev() {
             report.actions.push(ActionReport {

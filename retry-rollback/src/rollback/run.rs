@@ -19,16 +19,13 @@ use crate::rollback::report::{ActionReport, RollbackReport, UndoOutcome};
 /// Logs the start of a rollback. Kept apart from [`undo_all`] so that the
 /// cause, which need not be `Sync`, is not held across an `.await`.
 pub(crate) fn log_start(scope: &str, actions: usize, cause: Option<&dyn Display>) {
-    match cause {
-        Some(cause) => tracing::info!(
-            target: "retry_rollback",
-            scope,
-            actions,
-            cause = %cause,
-            "rolling back"
-        ),
-        None => tracing::info!(target: "retry_rollback", scope, actions, "rolling back"),
-    }
+    tracing::info!(
+        target: "retry_rollback",
+        scope,
+        actions,
+        cause = cause.map(tracing::field::display),
+        "rolling back"
+    );
 }
 
 /// Runs the actions of `stack`, last first, and reports on each.
