@@ -12,6 +12,8 @@
 use std::fmt::{self, Display};
 use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::classify::{Classify, RetryAll, Retryable, TimedOut, Verdict};
@@ -20,7 +22,47 @@ use crate::delays::{Backoff, Exponential, Jitter, Schedule};
 use crate::retry::{NoHook, OnRetry};
 use crate::state::{Attempts, Next};
 
-pub use tokio::time::sleep;
+pin_project_lite::pin_project! {
+    /// The wait between two attempts: tokio's [`Sleep`](tokio::time::Sleep),
+    /// made and polled out of line, holding what the loop needs after it
+    /// (its driver) and handing it back when the time is up.
+    ///
+    /// The function that awaits it then stays small enough for the compiler
+    /// to inline into its caller, and keeps its driver in its own state only
+    /// while an attempt awaits: a first attempt that does not await stores
+    /// nothing of the retry loop at all.
+    #[derive(Debug)]
+    #[must_use = "a pause does nothing unless awaited"]
+    pub struct Pause<D> {
+        #[pin]
+        sleep: tokio::time::Sleep,
+        // `None` once handed back.
+        held: Option<D>,
+    }
+}
+
+/// Waits `delay` before the next attempt, then hands `held` back.
+#[inline(never)]
+pub fn sleep<D>(delay: Duration, held: D) -> Pause<D> {
+    Pause {
+        sleep: tokio::time::sleep(delay),
+        held: Some(held),
+    }
+}
+
+impl<D> Future for Pause<D> {
+    type Output = D;
+
+    #[inline(never)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D> {
+        let this = self.project();
+        std::task::ready!(this.sleep.poll(cx));
+        match this.held.take() {
+            Some(held) => Poll::Ready(held),
+            None => panic!("`Pause` polled after it completed"),
+        }
+    }
+}
 
 /// The configuration of one call, cloned from a `config = ...` argument so
 /// that the function body stays free to borrow what it came from.
@@ -87,6 +129,9 @@ pub trait Keep {
     type Backoff: Backoff + fmt::Debug;
     /// When the first attempt started.
     type Clock: Elapsed + fmt::Debug;
+    /// Whether the configuration may hold a retry budget. One built at
+    /// compile time cannot: a budget is shared at run time.
+    const BUDGET: bool;
 }
 
 /// Everything: jitter state and a clock for the deadline. For a
@@ -104,11 +149,13 @@ pub struct Lean;
 impl Keep for Full {
     type Backoff = Schedule;
     type Clock = Clock;
+    const BUDGET: bool = true;
 }
 
 impl Keep for Lean {
     type Backoff = Exponential;
     type Clock = NoClock;
+    const BUDGET: bool = false;
 }
 
 /// One call of a retried function: its attempts, its clock, which errors
@@ -156,6 +203,7 @@ impl<'c, T, E> Driver<'c, T, E, RetryAll, NoHook, Lean> {
     /// state.
     pub fn lean(config: &'c RetryConfig, result: PhantomData<Result<T, E>>) -> Self {
         debug_assert!(config.jitter == Jitter::None && config.deadline.is_none());
+        debug_assert!(config.budget().is_none());
         Self::with_clock(config, result, NoClock)
     }
 }
@@ -223,8 +271,12 @@ impl<'c, T, E, C, H, K: Keep> Driver<'c, T, E, C, H, K> {
     }
 
     /// Records a successful attempt.
+    #[inline]
     pub fn succeeded(&self) {
-        self.attempts.succeeded();
+        if K::BUDGET {
+            self.attempts.refill_budget();
+        }
+        self.attempts.log_success();
     }
 
     /// Decides what follows the failed `attempt`: the delay before the next
@@ -362,6 +414,50 @@ pub const fn overridden(base: RetryConfig, overrides: Overrides) -> RetryConfig 
 // owned undo action.
 
 pub use crate::rollback::active::{UndoOptions, register, scope};
+
+/// What `?` applies to in an attempt of a `#[with_retry]` function, whose
+/// `?` ends the attempt rather than the function: split into the value to
+/// go on with (`T`) or the error that ends the attempt (`E`, converted with
+/// `From` as `?` does). Implemented for what `?` accepts in a function that
+/// returns a `Result`.
+#[diagnostic::on_unimplemented(
+    message = "the `?` operator can only be used on `Result`s in a function that returns `Result`",
+    label = "this `?` is applied to `{Self}`, which is not a `Result`"
+)]
+pub trait Branch<T, E> {
+    /// Going on with a value, or ending the attempt with an error.
+    fn branch(self) -> Result<T, E>;
+}
+
+impl<T, E> Branch<T, E> for Result<T, E> {
+    #[inline]
+    fn branch(self) -> Result<T, E> {
+        self
+    }
+}
+
+impl<T, E> Branch<Poll<T>, E> for Poll<Result<T, E>> {
+    #[inline]
+    fn branch(self) -> Result<Poll<T>, E> {
+        match self {
+            Poll::Ready(Ok(value)) => Ok(Poll::Ready(value)),
+            Poll::Ready(Err(error)) => Err(error),
+            Poll::Pending => Ok(Poll::Pending),
+        }
+    }
+}
+
+impl<T, E> Branch<Poll<Option<T>>, E> for Poll<Option<Result<T, E>>> {
+    #[inline]
+    fn branch(self) -> Result<Poll<Option<T>>, E> {
+        match self {
+            Poll::Ready(Some(Ok(value))) => Ok(Poll::Ready(Some(value))),
+            Poll::Ready(Some(Err(error))) => Err(error),
+            Poll::Ready(None) => Ok(Poll::Ready(None)),
+            Poll::Pending => Ok(Poll::Pending),
+        }
+    }
+}
 
 /// The owned copy of a reference argument, taken at registration.
 pub fn to_owned<T: ?Sized + ToOwned>(value: &T) -> T::Owned {

@@ -61,7 +61,7 @@ impl Delays {
         Delays {
             config: config.clone(),
             retry: 0,
-            schedule: Schedule::new(rng),
+            schedule: Schedule::new(Some(rng)),
         }
     }
 }
@@ -120,15 +120,21 @@ pub struct Schedule {
     /// before the first: a `u64` rather than a `Duration` to keep the loop's
     /// future small.
     previous_nanos: u64,
-    rng: fastrand::Rng,
+    /// Seeded at the first delay that needs it, so that a loop whose first
+    /// attempt succeeds never pays for seeding.
+    rng: Option<fastrand::Rng>,
 }
 
 impl Schedule {
-    pub(crate) fn new(rng: fastrand::Rng) -> Self {
+    pub(crate) fn new(rng: Option<fastrand::Rng>) -> Self {
         Schedule {
             previous_nanos: 0,
             rng,
         }
+    }
+
+    fn rng(&mut self) -> &mut fastrand::Rng {
+        self.rng.get_or_insert_with(fastrand::Rng::new)
     }
 
     /// The delay before retry number `retry`, counting from 1; called once
@@ -137,10 +143,10 @@ impl Schedule {
         let delay = exponential(config, retry);
         match config.jitter {
             Jitter::None => delay,
-            Jitter::Full => between(&mut self.rng, Duration::ZERO, delay),
+            Jitter::Full => between(self.rng(), Duration::ZERO, delay),
             Jitter::Equal => {
                 let half = delay / 2;
-                half + between(&mut self.rng, Duration::ZERO, delay - half)
+                half + between(self.rng(), Duration::ZERO, delay - half)
             }
             Jitter::Decorrelated => {
                 let previous = match self.previous_nanos {
@@ -148,7 +154,7 @@ impl Schedule {
                     nanos => Duration::from_nanos(nanos),
                 };
                 let high = previous.saturating_mul(3);
-                let next = between(&mut self.rng, config.initial_delay, high).min(config.max_delay);
+                let next = between(self.rng(), config.initial_delay, high).min(config.max_delay);
                 self.previous_nanos = nanos(next);
                 next
             }
@@ -158,13 +164,8 @@ impl Schedule {
 
 impl Backoff for Schedule {
     #[inline]
-    fn for_config(config: &RetryConfig) -> Self {
-        // Seeding a generator costs a thread-local access: only jitter
-        // needs one.
-        Schedule::new(match config.jitter {
-            Jitter::None => fastrand::Rng::with_seed(0),
-            _ => fastrand::Rng::new(),
-        })
+    fn for_config(_: &RetryConfig) -> Self {
+        Schedule::new(None)
     }
 
     fn delay(&mut self, config: &RetryConfig, retry: u32) -> Duration {

@@ -84,46 +84,98 @@ where
 {
     type Output = RetryOutcome<T, E>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        loop {
-            if *this.sleeping {
-                if !fired(this.timer.as_mut(), cx) {
-                    return Poll::Pending;
-                }
-                *this.sleeping = false;
-            }
-            if *this.timed && this.started.is_none() {
-                *this.started = Some(Instant::now());
-            }
-            let started = *this.started;
-            if this.attempt.is_none() {
-                this.attempts.start();
-                *this.limit = this.attempts.time_limit(elapsed(started));
-                if let Some(limit) = *this.limit {
-                    arm(this.timer.as_mut(), Instant::now() + limit);
-                }
-                this.attempt.set(Some((this.op)()));
-            }
+    /// The first attempt of a loop that reads no clock and sets no time
+    /// limit runs here, inline; everything else runs in [`Self::drive`], out
+    /// of line, so that a first-try success costs little more than the
+    /// operation itself.
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.as_mut().project();
+        if this.attempts.count() == 0 && !*this.timed && !this.attempts.has_attempt_timeout() {
+            this.attempts.start();
+            this.attempt.set(Some((this.op)()));
             let polled = match this.attempt.as_mut().as_pin_mut() {
                 Some(attempt) => attempt.poll(cx),
-                None => continue,
+                None => unreachable!("the first attempt was just set"),
             };
-            let result = match (polled, *this.limit) {
-                (Poll::Ready(result), _) => result,
-                (Poll::Pending, Some(after)) if fired(this.timer.as_mut(), cx) => {
-                    Err(E::from(this.attempts.timed_out(after)))
-                }
-                (Poll::Pending, _) => return Poll::Pending,
-            };
-            this.attempt.set(None);
-            let error = match result {
-                Ok(value) => {
+            return match polled {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(value)) => {
+                    this.attempt.set(None);
                     this.attempts.succeeded();
-                    return Poll::Ready(outcome(Ok(value), this.attempts, started));
+                    Poll::Ready(outcome(Ok(value), this.attempts, None))
                 }
-                Err(error) => error,
+                Poll::Ready(Err(error)) => {
+                    this.attempt.set(None);
+                    self.drive(cx, Some(error))
+                }
             };
+        }
+        self.drive(cx, None)
+    }
+}
+
+impl<F, Fut, T, E, C, H> RetryFuture<'_, F, Fut, C, H>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: From<TimedOut> + Display,
+    C: Classify<E>,
+    H: OnRetry<E>,
+{
+    /// The loop: sleeps, starts and polls attempts, and decides after each
+    /// failure, starting with `failed` when the first attempt already has.
+    #[inline(never)]
+    fn drive(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        failed: Option<E>,
+    ) -> Poll<RetryOutcome<T, E>> {
+        let mut this = self.project();
+        let mut failed = failed;
+        loop {
+            let error = match failed.take() {
+                Some(error) => error,
+                None => {
+                    if *this.sleeping {
+                        if !fired(this.timer.as_mut(), cx) {
+                            return Poll::Pending;
+                        }
+                        *this.sleeping = false;
+                    }
+                    if *this.timed && this.started.is_none() {
+                        *this.started = Some(Instant::now());
+                    }
+                    if this.attempt.is_none() {
+                        this.attempts.start();
+                        *this.limit = this.attempts.time_limit(elapsed(*this.started));
+                        if let Some(limit) = *this.limit {
+                            arm(this.timer.as_mut(), Instant::now() + limit);
+                        }
+                        this.attempt.set(Some((this.op)()));
+                    }
+                    let polled = match this.attempt.as_mut().as_pin_mut() {
+                        Some(attempt) => attempt.poll(cx),
+                        None => continue,
+                    };
+                    let result = match (polled, *this.limit) {
+                        (Poll::Ready(result), _) => result,
+                        (Poll::Pending, Some(after)) if fired(this.timer.as_mut(), cx) => {
+                            Err(E::from(this.attempts.timed_out(after)))
+                        }
+                        (Poll::Pending, _) => return Poll::Pending,
+                    };
+                    this.attempt.set(None);
+                    match result {
+                        Ok(value) => {
+                            this.attempts.succeeded();
+                            return Poll::Ready(outcome(Ok(value), this.attempts, *this.started));
+                        }
+                        Err(error) => error,
+                    }
+                }
+            };
+            let started = *this.started;
             let verdict = this.classify.verdict(&error);
             match this.attempts.failed(&error, verdict, elapsed(started)) {
                 Next::Retry(delay) => {

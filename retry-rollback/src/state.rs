@@ -49,6 +49,12 @@ impl<'c, B: Backoff> Attempts<'c, B> {
         self.config.deadline.is_some()
     }
 
+    /// Whether the configuration limits each attempt's time.
+    #[inline]
+    pub(crate) fn has_attempt_timeout(&self) -> bool {
+        self.config.attempt_timeout.is_some()
+    }
+
     /// Attempts run so far.
     #[inline]
     pub(crate) fn count(&self) -> u32 {
@@ -83,11 +89,25 @@ impl<'c, B: Backoff> Attempts<'c, B> {
         }
     }
 
+    /// Records a successful attempt: in the budget, and in the log when it
+    /// was not the first.
     #[inline]
     pub(crate) fn succeeded(&self) {
+        self.refill_budget();
+        self.log_success();
+    }
+
+    /// Gives the budget, if any, its share of a success.
+    #[inline]
+    pub(crate) fn refill_budget(&self) {
         if let Some(budget) = self.config.budget() {
             budget.record_success();
         }
+    }
+
+    /// Logs a success that needed retries; a first-try success is silent.
+    #[inline]
+    pub(crate) fn log_success(&self) {
         if self.attempt > 1 {
             self.log_late_success();
         }

@@ -191,3 +191,46 @@ async fn result_aliases() {
     let calls = AtomicU32::new(0);
     assert_eq!(anyhow_alias(&calls).await.unwrap(), 3);
 }
+
+// A `ref` argument borrows from the argument itself, so the loop leaves
+// the arguments in place rather than moving them between attempts.
+#[allow(clippy::toplevel_ref_arg)]
+#[with_retry(max_attempts = 3, initial_delay = 0.1)]
+async fn owned_arguments(
+    token: Arc<String>,
+    ref label: String,
+    calls: &AtomicU32,
+) -> io::Result<usize> {
+    let call = flaky(calls.fetch_add(1, Ordering::SeqCst) + 1)?;
+    Ok(token.len() + label.len() + call as usize)
+}
+
+#[with_retry(max_attempts = 3, initial_delay = 0.1)]
+async fn owned_arguments_carried(token: Arc<String>, calls: &AtomicU32) -> io::Result<usize> {
+    let call = flaky(calls.fetch_add(1, Ordering::SeqCst) + 1)?;
+    Ok(token.len() + call as usize)
+}
+
+#[tokio::test(start_paused = true)]
+async fn owned_arguments_are_dropped_once_whatever_the_attempts() {
+    let token = Arc::new(String::from("secret"));
+    let calls = AtomicU32::new(0);
+    let sum = owned_arguments(token.clone(), "db".into(), &calls).await;
+    assert_eq!(sum.unwrap(), 6 + 2 + 3);
+    // Each attempt's clone and the argument itself are gone.
+    assert_eq!(Arc::strong_count(&token), 1);
+
+    let calls = AtomicU32::new(0);
+    let sum = owned_arguments_carried(token.clone(), &calls).await;
+    assert_eq!(sum.unwrap(), 6 + 3);
+    assert_eq!(Arc::strong_count(&token), 1);
+
+    // A call given up half-way, by dropping its future during a delay,
+    // drops the arguments held across it.
+    let calls = AtomicU32::new(0);
+    let call = owned_arguments_carried(token.clone(), &calls);
+    let cut = tokio::time::timeout(std::time::Duration::from_millis(150), call).await;
+    assert!(cut.is_err(), "the call was still waiting to retry");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(Arc::strong_count(&token), 1);
+}

@@ -1,7 +1,10 @@
 //! What the attributes share: `name = value` arguments checked against a
 //! table, suggestions for misspelt names, the check that a function
-//! returns a `Result`, the guard that fixes the type of a rebuilt body, and
-//! the function whose body does not parse.
+//! returns a `Result`, the guard that fixes the type of a rebuilt body, the
+//! function whose body does not parse, and (in [`lower`]) an attempt as a
+//! labeled block.
+
+pub(crate) mod lower;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};

@@ -10,7 +10,7 @@ use syn::{
 };
 
 use super::check::{Base, Settings};
-use crate::common::{self, is_result};
+use crate::common::{self, is_result, lower};
 
 /// How the function runs its body.
 pub(crate) enum Shape {
@@ -145,15 +145,13 @@ pub(crate) fn expand(
                 // Before: `Box::pin(async move { let __self = self; .. })`
                 // After:  `Box::pin(async move { <setup> loop { <attempt: ..> } })`
                 fresh_self(&sig, &mut body.block);
-                let attempt = body.block.to_token_stream();
-                let generated = retry_loop(&sig, shape, settings, &ret, attempt);
+                let generated = retry_loop(&sig, shape, settings, &ret, &body.block);
                 body.block.stmts = vec![Stmt::Expr(Expr::Verbatim(generated), None)];
             }
             function.into_token_stream()
         }
         Shape::Async | Shape::Blocking => {
-            let user_body = function.block.to_token_stream();
-            let generated = retry_loop(&function.sig, shape, settings, &ret, user_body);
+            let generated = retry_loop(&function.sig, shape, settings, &ret, &function.block);
             // Only the statements change; the braces keep their span.
             common::rebuild(&function, generated)
         }
@@ -186,13 +184,13 @@ fn fresh_self(sig: &Signature, block: &mut Block) {
 }
 
 /// The statements that replace the body: the configuration, the driver,
-/// and the loop that runs `attempt` (a block) until the driver says stop.
+/// and the loop that runs `attempt` (the body) until the driver says stop.
 fn retry_loop(
     sig: &Signature,
     shape: &Shape,
     settings: &Settings,
     ret: &Type,
-    attempt: TokenStream,
+    attempt: &Block,
 ) -> TokenStream {
     let krate = match &settings.krate {
         Some(path) => path.to_token_stream(),
@@ -209,17 +207,43 @@ fn retry_loop(
     let retry_if = settings.retry_if.as_ref().map(|p| quote!(.retry_if(#p)));
     let on_retry = settings.on_retry.as_ref().map(|h| quote!(.on_retry(#h)));
     let (once, fresh) = fresh_args(sig);
+    let args = match shape {
+        Shape::Async => carried_args(sig),
+        _ => quote!(()),
+    };
     // Fix the attempt's type before the user's body, so that `?` and
     // `return` convert into the function's own return type.
     let typed = common::typed(ret);
-    let run = match shape {
-        Shape::Blocking => quote! {
+    // An attempt under a time limit must be a future of its own, and an
+    // `#[async_trait]` body is boxed anyway; any other runs in place.
+    let lowered = match shape {
+        Shape::AsyncTrait => None,
+        _ if settings.may_time_out() => None,
+        _ => lower::lower(attempt, &krate),
+    };
+    let run = match (lowered, shape) {
+        (Some(lowered), _) => {
+            let label = lowered.breaks.then(|| {
+                let label = lower::label();
+                quote!(#label:)
+            });
+            let stmts = &lowered.block.stmts;
+            quote! {
+                let __retry_rollback_result: #ret = #label {
+                    #fresh
+                    #(#stmts)*
+                };
+                __retry_rollback_result
+            }
+        }
+        (None, Shape::Blocking) => quote! {
+            #fresh
             #[allow(clippy::redundant_closure_call)]
             (|| { #typed #attempt })()
         },
-        _ => {
+        (None, _) => {
             let future = quote!(async { #typed #attempt });
-            if settings.may_time_out() {
+            let run = if settings.may_time_out() {
                 quote_spanned! {ret_span=>
                     __retry_rollback_driver
                         .timed(#future)
@@ -227,16 +251,28 @@ fn retry_loop(
                 }
             } else {
                 quote!(#future.await)
-            }
+            };
+            quote!(#fresh #run)
         }
     };
+    // Between attempts the driver and the arguments are only ever moved,
+    // never borrowed: the function's future keeps a borrowed local for as
+    // long as it is in scope, so what each attempt borrows is scoped to the
+    // attempt, and in the async shapes it all waits out the delay inside
+    // the pause. For a body that does not await, a first-try success then
+    // stores nothing of the retry loop at all.
     let sleep = match shape {
-        Shape::Blocking => quote!(::std::thread::sleep),
-        _ => quote!(#krate::__private::sleep),
-    };
-    let pause = match shape {
-        Shape::Blocking => TokenStream::new(),
-        _ => quote!(.await),
+        Shape::Blocking => quote! {
+            ::std::thread::sleep(__retry_rollback_delay);
+            __retry_rollback_carried = (__retry_rollback_driver, #args);
+        },
+        _ => quote! {
+            let __retry_rollback_pause = #krate::__private::sleep(
+                __retry_rollback_delay,
+                (__retry_rollback_driver, #args),
+            );
+            __retry_rollback_carried = __retry_rollback_pause.await;
+        },
     };
     let failed = quote_spanned! {ret_span=>
         __retry_rollback_driver.failed(
@@ -251,21 +287,22 @@ fn retry_loop(
     };
     quote! {
         #config
-        let mut __retry_rollback_driver = #krate::__private::Driver::#new(
-            __retry_rollback_config,
-            ::core::marker::PhantomData::<#ret>,
-        ) #retry_if #on_retry;
         #once
+        let mut __retry_rollback_carried = (
+            #krate::__private::Driver::#new(
+                __retry_rollback_config,
+                ::core::marker::PhantomData::<#ret>,
+            ) #retry_if #on_retry,
+            #args,
+        );
         loop {
-            let __retry_rollback_attempt = __retry_rollback_driver.start();
-            // The attempt's result, its error and the delay live in this
-            // block alone, so that the function's future does not keep them
-            // during the sleep.
-            #sleep({
-                let __retry_rollback_result = {
-                    #fresh
-                    #run
-                };
+            // The attempt's result and its error live in this block alone,
+            // so that the function's future does not keep them during the
+            // sleep.
+            let (__retry_rollback_delay, __retry_rollback_driver, #args) = {
+                let (mut __retry_rollback_driver, #args) = __retry_rollback_carried;
+                let __retry_rollback_attempt = __retry_rollback_driver.start();
+                let __retry_rollback_result = { #run };
                 let __retry_rollback_error = match __retry_rollback_result {
                     ::core::result::Result::Ok(__retry_rollback_value) => {
                         __retry_rollback_driver.succeeded();
@@ -281,10 +318,12 @@ fn retry_loop(
                 };
                 // A zero delay retries at once, as the runtime's loop does.
                 if __retry_rollback_delay.is_zero() {
+                    __retry_rollback_carried = (__retry_rollback_driver, #args);
                     continue;
                 }
-                __retry_rollback_delay
-            }) #pause;
+                (__retry_rollback_delay, __retry_rollback_driver, #args)
+            };
+            #sleep
         }
     }
 }
@@ -424,6 +463,40 @@ fn fresh_args(sig: &Signature) -> (TokenStream, TokenStream) {
         }
     }
     (once, fresh)
+}
+
+/// The arguments' bindings as a tuple, `(url, dest, name,)`, which the
+/// loop moves from attempt to attempt (and through the pause) rather than
+/// keeping them in place, where the function's future would store each on
+/// every call. `()` when a binding is by `ref` or has a subpattern: those
+/// borrow from the argument itself, and stay where they are.
+fn carried_args(sig: &Signature) -> TokenStream {
+    let mut bindings = Vec::new();
+    for input in &sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        if binds_by_ref(&arg.pat) {
+            return quote!(());
+        }
+        collect_bindings(&arg.pat, &mut bindings);
+    }
+    let idents = bindings.iter().map(|(_, ident)| ident);
+    quote!((#(#idents,)*))
+}
+
+/// Whether `pat` has a `ref` binding or a `name @ subpattern`.
+fn binds_by_ref(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(pat) => pat.by_ref.is_some() || pat.subpat.is_some(),
+        Pat::Tuple(tuple) => tuple.elems.iter().any(binds_by_ref),
+        Pat::TupleStruct(tuple) => tuple.elems.iter().any(binds_by_ref),
+        Pat::Slice(slice) => slice.elems.iter().any(binds_by_ref),
+        Pat::Struct(strukt) => strukt.fields.iter().any(|field| binds_by_ref(&field.pat)),
+        Pat::Reference(reference) => binds_by_ref(&reference.pat),
+        Pat::Paren(paren) => binds_by_ref(&paren.pat),
+        Pat::Type(typed) => binds_by_ref(&typed.pat),
+        // An or-pattern cannot bind an argument: it would be refutable.
+        _ => false,
+    }
 }
 
 /// The names a pattern binds, and whether each is `mut`.
