@@ -6,10 +6,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use backon::Retryable as _;
-use benches::{flaky, flaky_with_retry_2, flaky_with_retry_11, succeed, succeed_with_retry};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use retry_rollback::{RetryConfig, retry_with_backoff};
 use tokio::runtime::Runtime;
+
+benches::operations!();
 
 fn runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -46,12 +47,27 @@ fn happy_path(c: &mut Criterion) {
     let rt = runtime();
     let config = RetryConfig::network_operation();
     let mut group = c.benchmark_group("happy_path");
-    group.bench_function("bare", |b| {
-        b.to_async(&rt)
-            .iter(|| async { succeed(black_box(1)).await })
-    });
+    group.bench_function("bare", |b| b.to_async(&rt).iter(|| succeed(black_box(1))));
     group.bench_function("with_retry", |b| {
         b.to_async(&rt).iter(|| succeed_with_retry(black_box(1)))
+    });
+    // The same two functions defined in another crate.
+    group.bench_function("bare_from_a_library", |b| {
+        b.to_async(&rt)
+            .iter(|| benches::remote::succeed(black_box(1)))
+    });
+    group.bench_function("with_retry_from_a_library", |b| {
+        b.to_async(&rt)
+            .iter(|| benches::remote::succeed_with_retry(black_box(1)))
+    });
+    // A body with an `.await`: what lives across it is stored in the
+    // function's future, in both.
+    group.bench_function("bare_awaiting", |b| {
+        b.to_async(&rt).iter(|| succeed_after_await(black_box(1)))
+    });
+    group.bench_function("with_retry_awaiting", |b| {
+        b.to_async(&rt)
+            .iter(|| succeed_after_await_with_retry(black_box(1)))
     });
     group.bench_function("retry_with_backoff", |b| {
         b.to_async(&rt)

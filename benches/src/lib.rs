@@ -1,42 +1,96 @@
 //! Shared parts of the benchmarks: the operations every contestant retries,
 //! so that all of them run exactly the same work.
+//!
+//! [`operations!`] defines them in the crate that benchmarks them, as a
+//! user's own functions are defined in the crate that calls them: the
+//! compiler then inlines each one into its caller as it sees fit. Defined
+//! here and called from another crate, a function is inlined only when it
+//! is tiny, which would favour the bare function for a reason that has
+//! nothing to do with retrying (BENCHMARKS.md gives both figures).
 
-use std::cell::Cell;
-use std::io;
-
-/// An operation that fails `failures` times, then returns `value + 1`.
+/// Defines, in the calling crate and with the given visibility (none for
+/// private):
 ///
-/// The counter lives outside so that each attempt is a fresh future, as in
-/// real retry loops.
-pub async fn flaky(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u64> {
-    let call = calls.get();
-    calls.set(call + 1);
-    if call < failures {
-        Err(io::Error::from(io::ErrorKind::ConnectionReset))
-    } else {
-        Ok(value + 1)
-    }
+/// - `succeed(value)`: an operation that always succeeds (the happy path);
+/// - `succeed_with_retry(value)`: the same under `#[with_retry]`;
+/// - `succeed_after_await(value)` and `succeed_after_await_with_retry`:
+///   the same with an `.await` in the body (on a future that is ready at
+///   once), so that the function's future keeps what lives across it;
+/// - `flaky(calls, failures, value)`: an operation that fails `failures`
+///   times, then returns `value + 1` (the counter lives outside, so that
+///   each attempt is a fresh future, as in real retry loops);
+/// - `flaky_with_retry_2` and `flaky_with_retry_11`: `flaky` under
+///   `#[with_retry]` with zero delays and 2 or 11 attempts.
+#[macro_export]
+macro_rules! operations {
+    () => {
+        $crate::operations!(pub(self));
+    };
+    ($vis:vis) => {
+        #[allow(dead_code)]
+        $vis async fn succeed(value: u64) -> ::std::io::Result<u64> {
+            Ok(value + 1)
+        }
+
+        #[allow(dead_code)]
+        #[::retry_rollback::with_retry(preset = network_operation)]
+        $vis async fn succeed_with_retry(value: u64) -> ::std::io::Result<u64> {
+            Ok(value + 1)
+        }
+
+        #[allow(dead_code)]
+        $vis async fn succeed_after_await(value: u64) -> ::std::io::Result<u64> {
+            let value = ::std::future::ready(value).await;
+            Ok(value + 1)
+        }
+
+        #[allow(dead_code)]
+        #[::retry_rollback::with_retry(preset = network_operation)]
+        $vis async fn succeed_after_await_with_retry(value: u64) -> ::std::io::Result<u64> {
+            let value = ::std::future::ready(value).await;
+            Ok(value + 1)
+        }
+
+        #[allow(dead_code)]
+        $vis async fn flaky(
+            calls: &::std::cell::Cell<u32>,
+            failures: u32,
+            value: u64,
+        ) -> ::std::io::Result<u64> {
+            let call = calls.get();
+            calls.set(call + 1);
+            if call < failures {
+                Err(::std::io::Error::from(::std::io::ErrorKind::ConnectionReset))
+            } else {
+                Ok(value + 1)
+            }
+        }
+
+        #[allow(dead_code)]
+        #[::retry_rollback::with_retry(max_attempts = 2, initial_delay = 0, max_delay = 0)]
+        $vis async fn flaky_with_retry_2(
+            calls: &::std::cell::Cell<u32>,
+            failures: u32,
+            value: u64,
+        ) -> ::std::io::Result<u64> {
+            flaky(calls, failures, value).await
+        }
+
+        #[allow(dead_code)]
+        #[::retry_rollback::with_retry(max_attempts = 11, initial_delay = 0, max_delay = 0)]
+        $vis async fn flaky_with_retry_11(
+            calls: &::std::cell::Cell<u32>,
+            failures: u32,
+            value: u64,
+        ) -> ::std::io::Result<u64> {
+            flaky(calls, failures, value).await
+        }
+    };
 }
 
-/// An operation that always succeeds: the happy path.
-pub async fn succeed(value: u64) -> io::Result<u64> {
-    Ok(value + 1)
-}
-
-/// [`succeed`] under `#[with_retry]`.
-#[retry_rollback::with_retry(preset = network_operation)]
-pub async fn succeed_with_retry(value: u64) -> io::Result<u64> {
-    Ok(value + 1)
-}
-
-/// [`flaky`] under `#[with_retry]` with zero delays and 2 attempts.
-#[retry_rollback::with_retry(max_attempts = 2, initial_delay = 0, max_delay = 0)]
-pub async fn flaky_with_retry_2(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u64> {
-    flaky(calls, failures, value).await
-}
-
-/// [`flaky`] under `#[with_retry]` with zero delays and 11 attempts.
-#[retry_rollback::with_retry(max_attempts = 11, initial_delay = 0, max_delay = 0)]
-pub async fn flaky_with_retry_11(calls: &Cell<u32>, failures: u32, value: u64) -> io::Result<u64> {
-    flaky(calls, failures, value).await
+/// The operations of [`operations!`], defined in this library: called from
+/// another crate, they show what a function from a library costs its
+/// callers.
+pub mod remote {
+    crate::operations!(pub);
 }

@@ -160,7 +160,7 @@ use proc_macro::TokenStream;
 ///     loop {
 ///         let (delay, driver, (url, attempt_log)) = {
 ///             let (mut driver, (url, attempt_log)) = carried;
-///             let attempt = driver.start();
+///             driver.start();
 ///             let result: io::Result<Vec<u8>> = 'attempt: {
 ///                 let mut attempt_log = Clone::clone(&attempt_log);
 ///                 let page = match Branch::branch(get(url).await) {
@@ -173,7 +173,7 @@ use proc_macro::TokenStream;
 ///                 Ok(value) => { driver.succeeded(); return Ok(value); }
 ///                 Err(error) => error,
 ///             };
-///             match driver.failed(attempt, &error, /* its retry-after hint */) {
+///             match driver.failed(&error, /* its retry-after hint */) {
 ///                 Some(delay) => (delay, driver, (url, attempt_log)),
 ///                 None => return Err(error),
 ///             }

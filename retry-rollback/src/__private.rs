@@ -249,9 +249,10 @@ impl<'c, T, E, C, H, K: Keep> Driver<'c, T, E, C, H, K> {
         }
     }
 
-    /// Counts a new attempt and returns its number, from 1.
-    pub fn start(&mut self) -> u32 {
-        self.attempts.start()
+    /// Counts a new attempt.
+    #[inline]
+    pub fn start(&mut self) {
+        self.attempts.start();
     }
 
     /// Runs one attempt under the per-attempt timeout and what is left of
@@ -279,11 +280,11 @@ impl<'c, T, E, C, H, K: Keep> Driver<'c, T, E, C, H, K> {
         self.attempts.log_success();
     }
 
-    /// Decides what follows the failed `attempt`: the delay before the next
+    /// Decides what follows the failed attempt: the delay before the next
     /// one (the hook has then seen the error), or `None` to give up.
     /// `hint` is the error's own retry-after hint, when its type is
     /// [`Retryable`](crate::Retryable) (see [`Hint`]).
-    pub fn failed(&mut self, attempt: u32, error: &E, hint: Option<Duration>) -> Option<Duration>
+    pub fn failed(&mut self, error: &E, hint: Option<Duration>) -> Option<Duration>
     where
         E: Display,
         C: Classify<E>,
@@ -295,7 +296,7 @@ impl<'c, T, E, C, H, K: Keep> Driver<'c, T, E, C, H, K> {
         };
         match self.attempts.failed(error, verdict, self.clock.elapsed()) {
             Next::Retry(delay) => {
-                self.hook.on_retry(attempt, delay, error);
+                self.hook.on_retry(self.attempts.count(), delay, error);
                 Some(delay)
             }
             Next::GiveUp => None,

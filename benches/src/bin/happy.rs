@@ -1,26 +1,25 @@
 //! Runs one contestant's happy path (a call that succeeds at its first
 //! attempt) `CALLS` times, for counting instructions under
 //! `valgrind --tool=callgrind`, where timing is too noisy to compare
-//! nanoseconds: `happy CONTESTANT CALLS`. Contestants: `bare`, `shape` (a
-//! `#[with_retry]` function's loop and inner block without retry logic),
-//! `with_retry`, `retry_with_backoff` and `backon`.
+//! nanoseconds: `happy CONTESTANT CALLS`.
+//!
+//! Contestants: `bare`, `with_retry`, `retry_with_backoff` and `backon`;
+//! `bare_from_a_library` and `with_retry_from_a_library` for the first two
+//! defined in another crate; `bare_awaiting` and `with_retry_awaiting` for
+//! a body with an `.await`. Each runs in the loop the criterion
+//! benchmark runs: `black_box(routine().await)`.
 
 use std::hint::black_box;
 
 use backon::Retryable as _;
-use benches::{succeed, succeed_with_retry};
 use retry_rollback::{RetryConfig, retry_with_backoff};
 
-/// The shape of a `#[with_retry]` function without its retry logic: the
-/// body in an inner `async` block, awaited inside a loop.
-async fn shape_alone(value: u64) -> std::io::Result<u64> {
-    let mut attempt = 0u32;
-    loop {
-        attempt += 1;
-        let result = async { succeed(value).await }.await;
-        if black_box(attempt) > 0 {
-            return result;
-        }
+benches::operations!();
+
+/// What criterion's `iter` does with an async routine.
+async fn repeat<O, F: Future<Output = O>>(calls: u64, mut routine: impl FnMut() -> F) {
+    for _ in 0..calls {
+        black_box(routine().await);
     }
 }
 
@@ -36,46 +35,37 @@ fn main() -> Result<(), String> {
         .build()
         .map_err(|error| error.to_string())?;
     let config = RetryConfig::network_operation();
-    // One loop per contestant, so that choosing it costs nothing per call.
-    let total = runtime.block_on(async {
-        let mut total = 0u64;
+    let backon = backon::ExponentialBuilder::default().with_max_times(3);
+    runtime.block_on(async {
         match contestant.as_str() {
-            "bare" => {
-                for call in 0..calls {
-                    total = total.wrapping_add(succeed(black_box(call)).await.unwrap_or(0));
-                }
+            "bare" => repeat(calls, || succeed(black_box(1))).await,
+            "with_retry" => repeat(calls, || succeed_with_retry(black_box(1))).await,
+            "bare_from_a_library" => repeat(calls, || benches::remote::succeed(black_box(1))).await,
+            "with_retry_from_a_library" => {
+                repeat(calls, || benches::remote::succeed_with_retry(black_box(1))).await
             }
-            "shape" => {
-                for call in 0..calls {
-                    let value = shape_alone(black_box(call)).await;
-                    total = total.wrapping_add(value.unwrap_or(0));
-                }
-            }
-            "with_retry" => {
-                for call in 0..calls {
-                    let value = succeed_with_retry(black_box(call)).await;
-                    total = total.wrapping_add(value.unwrap_or(0));
-                }
+            "bare_awaiting" => repeat(calls, || succeed_after_await(black_box(1))).await,
+            "with_retry_awaiting" => {
+                repeat(calls, || succeed_after_await_with_retry(black_box(1))).await
             }
             "retry_with_backoff" => {
-                for call in 0..calls {
-                    let value = retry_with_backoff(&config, || succeed(black_box(call))).await;
-                    total = total.wrapping_add(value.unwrap_or(0));
-                }
+                repeat(calls, || {
+                    retry_with_backoff(&config, || succeed(black_box(1)))
+                })
+                .await
             }
             "backon" => {
-                for call in 0..calls {
-                    let value = (|| succeed(black_box(call)))
-                        .retry(backon::ExponentialBuilder::default().with_max_times(3))
+                repeat(calls, || {
+                    (|| succeed(black_box(1)))
+                        .retry(backon)
                         .sleep(tokio::time::sleep)
-                        .await;
-                    total = total.wrapping_add(value.unwrap_or(0));
-                }
+                })
+                .await
             }
             other => return Err(format!("unknown contestant {other}")),
         }
-        Ok(total)
+        Ok(())
     })?;
-    println!("{contestant} {calls} {total}");
+    println!("{contestant} {calls}");
     Ok(())
 }

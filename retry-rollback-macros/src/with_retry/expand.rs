@@ -276,7 +276,6 @@ fn retry_loop(
     };
     let failed = quote_spanned! {ret_span=>
         __retry_rollback_driver.failed(
-            __retry_rollback_attempt,
             &__retry_rollback_error,
             {
                 #[allow(unused_imports)]
@@ -301,7 +300,7 @@ fn retry_loop(
             // sleep.
             let (__retry_rollback_delay, __retry_rollback_driver, #args) = {
                 let (mut __retry_rollback_driver, #args) = __retry_rollback_carried;
-                let __retry_rollback_attempt = __retry_rollback_driver.start();
+                __retry_rollback_driver.start();
                 let __retry_rollback_result = { #run };
                 let __retry_rollback_error = match __retry_rollback_result {
                     ::core::result::Result::Ok(__retry_rollback_value) => {
