@@ -306,9 +306,8 @@ where
         self.into_future(true)
     }
 
-    fn into_future(self, timed: bool) -> RetryFuture<'c, F, Fut, C, H> {
-        let attempts = Attempts::new(self.config);
-        RetryFuture::new(attempts, self.op, self.classify, self.hook, timed)
+    fn into_future(self, stats: bool) -> RetryFuture<'c, F, Fut, C, H> {
+        RetryFuture::new(self.config, self.op, self.classify, self.hook, stats)
     }
 }
 
@@ -367,6 +366,7 @@ where
 {
     type Output = Result<T, E>;
 
+    #[inline]
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
         self.project()
             .outcome

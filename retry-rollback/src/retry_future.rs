@@ -15,26 +15,37 @@ use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
 use crate::classify::{Classify, TimedOut};
+use crate::config::RetryConfig;
 use crate::retry::{OnRetry, RetryOutcome};
 use crate::state::{Attempts, Next};
 
 pin_project_lite::pin_project! {
     pub(crate) struct RetryFuture<'c, F, Fut, C, H> {
-        attempts: Attempts<'c>,
+        config: &'c RetryConfig,
         op: F,
         classify: C,
         hook: H,
-        // Whether the loop reads the clock: for a deadline or for the
-        // outcome's elapsed time. A first-try success without either reads
-        // no clock at all.
-        timed: bool,
-        // Set at the first poll: the deadline counts from the first attempt.
+        // Whether the outcome reports the elapsed time.
+        stats: bool,
+        #[pin]
+        attempt: Option<Fut>,
+        // The rest of the loop, made when the first attempt fails, or at
+        // the first poll when the loop reads a clock or limits attempts: a
+        // first-try success without either makes none of it.
+        #[pin]
+        looping: Option<Looping<'c>>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    struct Looping<'c> {
+        attempts: Attempts<'c>,
+        // The deadline and the outcome's elapsed time count from the start
+        // of the first attempt.
         started: Option<Instant>,
         // The time limit of the attempt in flight, if it has one.
         limit: Option<Duration>,
         sleeping: bool,
-        #[pin]
-        attempt: Option<Fut>,
         // Made at the first use, since making one needs a runtime.
         #[pin]
         timer: Option<Sleep>,
@@ -42,18 +53,29 @@ pin_project_lite::pin_project! {
 }
 
 impl<'c, F, Fut, C, H> RetryFuture<'c, F, Fut, C, H> {
-    /// The loop over `op`; `timed` asks for the elapsed time in the outcome.
-    pub(crate) fn new(attempts: Attempts<'c>, op: F, classify: C, hook: H, timed: bool) -> Self {
+    /// The loop over `op`; `stats` asks for the elapsed time in the outcome.
+    pub(crate) fn new(config: &'c RetryConfig, op: F, classify: C, hook: H, stats: bool) -> Self {
         RetryFuture {
-            timed: timed || attempts.has_deadline(),
-            attempts,
+            config,
+            stats,
             op,
             classify,
             hook,
-            started: None,
+            attempt: None,
+            looping: None,
+        }
+    }
+}
+
+impl<'c> Looping<'c> {
+    /// The loop's state before its first attempt, reading the clock if
+    /// `timed`.
+    fn new(config: &'c RetryConfig, timed: bool) -> Self {
+        Looping {
+            attempts: Attempts::new(config),
+            started: timed.then(Instant::now),
             limit: None,
             sleeping: false,
-            attempt: None,
             timer: None,
         }
     }
@@ -85,15 +107,20 @@ where
     type Output = RetryOutcome<T, E>;
 
     /// The first attempt of a loop that reads no clock and sets no time
-    /// limit runs here, inline; everything else runs in [`Self::drive`], out
-    /// of line, so that a first-try success costs little more than the
-    /// operation itself.
+    /// limit runs here, inline, with none of the loop's state made; the
+    /// rest runs in [`Self::drive`], out of line, so that a first-try
+    /// success costs little more than the operation itself.
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.as_mut().project();
-        if this.attempts.count() == 0 && !*this.timed && !this.attempts.has_attempt_timeout() {
-            this.attempts.start();
-            this.attempt.set(Some((this.op)()));
+        if this.looping.is_none() {
+            let config = *this.config;
+            if *this.stats || config.deadline.is_some() || config.attempt_timeout.is_some() {
+                return self.drive(cx, None);
+            }
+            if this.attempt.is_none() {
+                this.attempt.set(Some((this.op)()));
+            }
             let polled = match this.attempt.as_mut().as_pin_mut() {
                 Some(attempt) => attempt.poll(cx),
                 None => unreachable!("the first attempt was just set"),
@@ -102,8 +129,14 @@ where
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Ok(value)) => {
                     this.attempt.set(None);
-                    this.attempts.succeeded();
-                    Poll::Ready(outcome(Ok(value), this.attempts, None))
+                    if let Some(budget) = config.budget() {
+                        budget.record_success();
+                    }
+                    Poll::Ready(RetryOutcome {
+                        result: Ok(value),
+                        attempts: 1,
+                        elapsed: Duration::ZERO,
+                    })
                 }
                 Poll::Ready(Err(error)) => {
                     this.attempt.set(None);
@@ -124,7 +157,8 @@ where
     H: OnRetry<E>,
 {
     /// The loop: sleeps, starts and polls attempts, and decides after each
-    /// failure, starting with `failed` when the first attempt already has.
+    /// failure, starting with `failed` when the first attempt, run by
+    /// `poll`, already has. Makes the loop's state on its first call.
     #[inline(never)]
     fn drive(
         self: Pin<&mut Self>,
@@ -132,25 +166,34 @@ where
         failed: Option<E>,
     ) -> Poll<RetryOutcome<T, E>> {
         let mut this = self.project();
+        if this.looping.is_none() {
+            let timed = *this.stats || this.config.deadline.is_some();
+            let mut looping = Looping::new(this.config, timed);
+            if failed.is_some() {
+                looping.attempts.start();
+            }
+            this.looping.set(Some(looping));
+        }
+        let Some(looping) = this.looping.as_mut().as_pin_mut() else {
+            unreachable!("the loop's state is made before the loop runs");
+        };
+        let mut looping = looping.project();
         let mut failed = failed;
         loop {
             let error = match failed.take() {
                 Some(error) => error,
                 None => {
-                    if *this.sleeping {
-                        if !fired(this.timer.as_mut(), cx) {
+                    if *looping.sleeping {
+                        if !fired(looping.timer.as_mut(), cx) {
                             return Poll::Pending;
                         }
-                        *this.sleeping = false;
-                    }
-                    if *this.timed && this.started.is_none() {
-                        *this.started = Some(Instant::now());
+                        *looping.sleeping = false;
                     }
                     if this.attempt.is_none() {
-                        this.attempts.start();
-                        *this.limit = this.attempts.time_limit(elapsed(*this.started));
-                        if let Some(limit) = *this.limit {
-                            arm(this.timer.as_mut(), Instant::now() + limit);
+                        looping.attempts.start();
+                        *looping.limit = looping.attempts.time_limit(elapsed(*looping.started));
+                        if let Some(limit) = *looping.limit {
+                            arm(looping.timer.as_mut(), Instant::now() + limit);
                         }
                         this.attempt.set(Some((this.op)()));
                     }
@@ -158,38 +201,39 @@ where
                         Some(attempt) => attempt.poll(cx),
                         None => continue,
                     };
-                    let result = match (polled, *this.limit) {
+                    let result = match (polled, *looping.limit) {
                         (Poll::Ready(result), _) => result,
-                        (Poll::Pending, Some(after)) if fired(this.timer.as_mut(), cx) => {
-                            Err(E::from(this.attempts.timed_out(after)))
+                        (Poll::Pending, Some(after)) if fired(looping.timer.as_mut(), cx) => {
+                            Err(E::from(looping.attempts.timed_out(after)))
                         }
                         (Poll::Pending, _) => return Poll::Pending,
                     };
                     this.attempt.set(None);
                     match result {
                         Ok(value) => {
-                            this.attempts.succeeded();
-                            return Poll::Ready(outcome(Ok(value), this.attempts, *this.started));
+                            looping.attempts.succeeded();
+                            let outcome = outcome(Ok(value), looping.attempts, *looping.started);
+                            return Poll::Ready(outcome);
                         }
                         Err(error) => error,
                     }
                 }
             };
-            let started = *this.started;
+            let started = *looping.started;
             let verdict = this.classify.verdict(&error);
-            match this.attempts.failed(&error, verdict, elapsed(started)) {
+            match looping.attempts.failed(&error, verdict, elapsed(started)) {
                 Next::Retry(delay) => {
-                    this.hook.on_retry(this.attempts.count(), delay, &error);
+                    this.hook.on_retry(looping.attempts.count(), delay, &error);
                     drop(error);
                     // A zero delay retries at once rather than waiting for
                     // the timer's next tick.
                     if !delay.is_zero() {
-                        arm(this.timer.as_mut(), Instant::now() + delay);
-                        *this.sleeping = true;
+                        arm(looping.timer.as_mut(), Instant::now() + delay);
+                        *looping.sleeping = true;
                     }
                 }
                 Next::GiveUp => {
-                    return Poll::Ready(outcome(Err(error), this.attempts, started));
+                    return Poll::Ready(outcome(Err(error), looping.attempts, started));
                 }
             }
         }

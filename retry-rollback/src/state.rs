@@ -43,18 +43,6 @@ impl<'c, B: Backoff> Attempts<'c, B> {
         self.attempt
     }
 
-    /// Whether the configuration has a total deadline.
-    #[inline]
-    pub(crate) fn has_deadline(&self) -> bool {
-        self.config.deadline.is_some()
-    }
-
-    /// Whether the configuration limits each attempt's time.
-    #[inline]
-    pub(crate) fn has_attempt_timeout(&self) -> bool {
-        self.config.attempt_timeout.is_some()
-    }
-
     /// Attempts run so far.
     #[inline]
     pub(crate) fn count(&self) -> u32 {
