@@ -73,6 +73,10 @@ fn happy_path(c: &mut Criterion) {
         b.to_async(&rt)
             .iter(|| retry_with_backoff(&config, || succeed(black_box(1))))
     });
+    group.bench_function("closure_floor", |b| {
+        b.to_async(&rt)
+            .iter(|| benches::ClosureFloor::new(&config, || succeed(black_box(1))))
+    });
     group.bench_function("backon", |b| {
         b.to_async(&rt).iter(|| {
             (|| succeed(black_box(1)))

@@ -94,3 +94,54 @@ macro_rules! operations {
 pub mod remote {
     crate::operations!(pub);
 }
+
+pin_project_lite::pin_project! {
+    /// The least a retry taking a closure must do on a first-try success:
+    /// hold the configuration, the closure and the operation's future, make
+    /// the future at the first poll, poll it, and check the configuration's
+    /// budget. No loop, no count, no clock: a floor for
+    /// `retry_with_backoff`, not a retry.
+    pub struct ClosureFloor<'c, F, Fut> {
+        config: &'c retry_rollback::RetryConfig,
+        op: F,
+        #[pin]
+        attempt: Option<Fut>,
+    }
+}
+
+impl<'c, F, Fut> ClosureFloor<'c, F, Fut> {
+    /// The floor's future for `op` under `config`.
+    pub fn new(config: &'c retry_rollback::RetryConfig, op: F) -> Self {
+        ClosureFloor {
+            config,
+            op,
+            attempt: None,
+        }
+    }
+}
+
+impl<F, Fut, T, E> std::future::Future for ClosureFloor<'_, F, Fut>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    type Output = Result<T, E>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let mut this = self.project();
+        if this.attempt.is_none() {
+            this.attempt.set(Some((this.op)()));
+        }
+        let Some(attempt) = this.attempt.as_mut().as_pin_mut() else {
+            unreachable!("the attempt was just made");
+        };
+        let result = std::task::ready!(attempt.poll(cx));
+        if let Some(budget) = this.config.budget() {
+            std::hint::black_box(budget);
+        }
+        std::task::Poll::Ready(result)
+    }
+}

@@ -6,7 +6,8 @@
 //! Contestants: `bare`, `with_retry`, `retry_with_backoff` and `backon`;
 //! `bare_from_a_library` and `with_retry_from_a_library` for the first two
 //! defined in another crate; `bare_awaiting` and `with_retry_awaiting` for
-//! a body with an `.await`. Each runs in the loop the criterion
+//! a body with an `.await`; `closure_floor`, the least a retry taking a
+//! closure can do. Each runs in the loop the criterion
 //! benchmark runs: `black_box(routine().await)`.
 
 use std::hint::black_box;
@@ -51,6 +52,12 @@ fn main() -> Result<(), String> {
             "retry_with_backoff" => {
                 repeat(calls, || {
                     retry_with_backoff(&config, || succeed(black_box(1)))
+                })
+                .await
+            }
+            "closure_floor" => {
+                repeat(calls, || {
+                    benches::ClosureFloor::new(&config, || succeed(black_box(1)))
                 })
                 .await
             }
