@@ -199,7 +199,7 @@ use proc_macro::TokenStream;
 /// closure for a plain `fn`), where such a macro ends the attempt too. So
 /// does an attempt under a time limit, which needs a future of its own to
 /// cut off: `driver.timed(async { body }).await`. The behaviour is the
-/// same; the inner block costs a few nanoseconds per call.
+/// same; the inner block costs a nanosecond or two per call.
 ///
 /// Nothing is allocated beyond what the body does.
 ///

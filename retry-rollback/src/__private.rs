@@ -25,12 +25,13 @@ use crate::state::{Attempts, Next};
 pin_project_lite::pin_project! {
     /// The wait between two attempts: tokio's [`Sleep`](tokio::time::Sleep),
     /// made and polled out of line, holding what the loop needs after it
-    /// (its driver) and handing it back when the time is up.
+    /// (its driver and the function's arguments) and handing it back when
+    /// the time is up.
     ///
     /// The function that awaits it then stays small enough for the compiler
-    /// to inline into its caller, and keeps its driver in its own state only
-    /// while an attempt awaits: a first attempt that does not await stores
-    /// nothing of the retry loop at all.
+    /// to inline into its caller, and keeps its driver and arguments in its
+    /// own state only while an attempt awaits: a first attempt that does
+    /// not await stores nothing of the retry loop at all.
     #[derive(Debug)]
     #[must_use = "a pause does nothing unless awaited"]
     pub struct Pause<D> {

@@ -7,7 +7,7 @@
 //! instead of the function:
 //!
 //! Before: `{ let page = fetch(url).await?; if page.is_empty() { return Err(Empty) } Ok(page) }`
-//! After:  `'attempt: { let page = match branch(fetch(url).await) { Ok(v) => v,
+//! After:  `'attempt: { let page = match Branch::branch(fetch(url).await) { Ok(v) => v,
 //!          Err(e) => break 'attempt Err(From::from(e)) }; if page.is_empty() {
 //!          break 'attempt Err(Empty) } Ok(page) }`
 //!
@@ -40,7 +40,7 @@ pub(crate) struct Lowered {
 /// into a `break` out of the block labeled [`label`], or `None` when a
 /// macro in it could hide a `return`.
 ///
-/// `krate` is the path to the runtime crate, for its `branch` function.
+/// `krate` is the path to the runtime crate, for its `Branch` trait.
 pub(crate) fn lower(block: &Block, krate: &TokenStream) -> Option<Lowered> {
     let mut lower = Lower {
         label: label(),
@@ -297,8 +297,7 @@ mod tests {
         .expect("lowered");
         // Printed as it must be read back: the `match` cannot start the
         // statement, or `.close()` would not parse.
-        syn::parse_str::<Block>(&out).expect("the lowered body parses");
-        let reparsed: Block = syn::parse_str(&out).unwrap();
+        let reparsed: Block = syn::parse_str(&out).expect("the lowered body parses");
         assert!(matches!(
             reparsed.stmts[0],
             syn::Stmt::Expr(Expr::MethodCall(_), Some(_))

@@ -493,7 +493,7 @@ fn binds_by_ref(pat: &Pat) -> bool {
         Pat::Reference(reference) => binds_by_ref(&reference.pat),
         Pat::Paren(paren) => binds_by_ref(&paren.pat),
         Pat::Type(typed) => binds_by_ref(&typed.pat),
-        // An or-pattern cannot bind an argument: it would be refutable.
+        Pat::Or(or) => or.cases.iter().any(binds_by_ref),
         _ => false,
     }
 }
