@@ -2,11 +2,9 @@
 //! so that all of them run exactly the same work.
 //!
 //! [`operations!`] defines them in the crate that benchmarks them, as a
-//! user's own functions are defined in the crate that calls them: the
-//! compiler then inlines each one into its caller as it sees fit. Defined
-//! here and called from another crate, a function is inlined only when it
-//! is tiny, which would favour the bare function for a reason that has
-//! nothing to do with retrying (BENCHMARKS.md gives both figures).
+//! user's own functions are defined in the crate that calls them, and
+//! [`remote`] defines them here, for what the same functions cost when
+//! called from another crate (BENCHMARKS.md gives both figures).
 
 /// Defines, in the calling crate and with the given visibility (none for
 /// private):
