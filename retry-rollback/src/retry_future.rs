@@ -69,7 +69,10 @@ impl<'c, F, Fut, C, H> RetryFuture<'c, F, Fut, C, H> {
 
 impl<'c> Looping<'c> {
     /// The loop's state before its first attempt, reading the clock if
-    /// `timed`.
+    /// `timed`. Inlined so that the state is written in place, not built
+    /// aside and copied, timer slot and all, which doubled the cost of a
+    /// first failure.
+    #[inline(always)]
     fn new(config: &'c RetryConfig, timed: bool) -> Self {
         Looping {
             attempts: Attempts::new(config),
