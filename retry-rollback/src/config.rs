@@ -146,6 +146,14 @@ impl RetryConfig {
         self.budget.as_deref()
     }
 
+    /// Gives the budget, if any, its share of a successful call.
+    #[inline]
+    pub(crate) fn refill_budget(&self) {
+        if let Some(budget) = self.budget() {
+            budget.record_success();
+        }
+    }
+
     /// The delays before each retry, randomised by a fresh generator.
     ///
     /// The iterator yields `max_attempts() - 1` delays: there is no delay

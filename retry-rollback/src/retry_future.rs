@@ -132,9 +132,7 @@ where
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Ok(value)) => {
                     this.attempt.set(None);
-                    if let Some(budget) = config.budget() {
-                        budget.record_success();
-                    }
+                    config.refill_budget();
                     Poll::Ready(RetryOutcome {
                         result: Ok(value),
                         attempts: 1,

@@ -88,9 +88,7 @@ impl<'c, B: Backoff> Attempts<'c, B> {
     /// Gives the budget, if any, its share of a success.
     #[inline]
     pub(crate) fn refill_budget(&self) {
-        if let Some(budget) = self.config.budget() {
-            budget.record_success();
-        }
+        self.config.refill_budget();
     }
 
     /// Logs a success that needed retries; a first-try success is silent.

@@ -211,9 +211,6 @@ fn retry_loop(
         Shape::Async => carried_args(sig),
         _ => quote!(()),
     };
-    // Fix the attempt's type before the user's body, so that `?` and
-    // `return` convert into the function's own return type.
-    let typed = common::typed(ret);
     // An attempt under a time limit must be a future of its own, and an
     // `#[async_trait]` body is boxed anyway; any other runs in place.
     let lowered = match shape {
@@ -221,6 +218,10 @@ fn retry_loop(
         _ if settings.may_time_out() => None,
         _ => lower::lower(attempt, &krate),
     };
+    // An inner block or closure fixes the attempt's type before the user's
+    // body, so that `?` and `return` convert into the function's own
+    // return type; the labeled block's `let` does the same.
+    let typed = || common::typed(ret);
     let run = match (lowered, shape) {
         (Some(lowered), _) => {
             let label = lowered.breaks.then(|| {
@@ -236,12 +237,16 @@ fn retry_loop(
                 __retry_rollback_result
             }
         }
-        (None, Shape::Blocking) => quote! {
-            #fresh
-            #[allow(clippy::redundant_closure_call)]
-            (|| { #typed #attempt })()
-        },
+        (None, Shape::Blocking) => {
+            let typed = typed();
+            quote! {
+                #fresh
+                #[allow(clippy::redundant_closure_call)]
+                (|| { #typed #attempt })()
+            }
+        }
         (None, _) => {
+            let typed = typed();
             let future = quote!(async { #typed #attempt });
             let run = if settings.may_time_out() {
                 quote_spanned! {ret_span=>
