@@ -36,7 +36,6 @@ fn main() -> Result<(), String> {
         .build()
         .map_err(|error| error.to_string())?;
     let config = RetryConfig::network_operation();
-    let backon = backon::ExponentialBuilder::default().with_max_times(3);
     runtime.block_on(async {
         match contestant.as_str() {
             "bare" => repeat(calls, || succeed(black_box(1))).await,
@@ -64,7 +63,7 @@ fn main() -> Result<(), String> {
             "backon" => {
                 repeat(calls, || {
                     (|| succeed(black_box(1)))
-                        .retry(backon)
+                        .retry(backon::ExponentialBuilder::default().with_max_times(3))
                         .sleep(tokio::time::sleep)
                 })
                 .await
